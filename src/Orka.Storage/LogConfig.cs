@@ -1,0 +1,35 @@
+namespace Orka.Storage;
+
+/// <summary>
+/// Per-partition log settings, named after Kafka's topic configs (<c>segment.bytes</c> is
+/// <see cref="SegmentBytes"/>, and so on). Immutable; a new instance is applied to a running log.
+/// </summary>
+public sealed record LogConfig
+{
+    /// <summary><c>segment.bytes</c>: roll the active segment when it would grow past this size.</summary>
+    public long SegmentBytes { get; init; } = 1L << 30;
+
+    /// <summary><c>segment.ms</c>: roll the active segment when its first batch is older than this.</summary>
+    public long SegmentMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary><c>index.interval.bytes</c>: bytes of log between two offset/time index entries.</summary>
+    public int IndexIntervalBytes { get; init; } = 4096;
+
+    /// <summary><c>flush.messages</c>: fsync after this many records (long.MaxValue = leave it to flush.ms and the OS).</summary>
+    public long FlushMessages { get; init; } = long.MaxValue;
+
+    /// <summary><c>flush.ms</c>: fsync when unflushed data is older than this (long.MaxValue = never by time).</summary>
+    public long FlushMs { get; init; } = long.MaxValue;
+
+    /// <summary><c>retention.ms</c>: delete closed segments whose newest record is older than this (-1 = keep forever).</summary>
+    public long RetentionMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary><c>retention.bytes</c>: delete the oldest closed segments while the log is larger than this (-1 = no limit).</summary>
+    public long RetentionBytes { get; init; } = -1;
+
+    /// <summary><c>max.message.bytes</c>: the largest record batch the log accepts.</summary>
+    public int MaxMessageBytes { get; init; } = 1024 * 1024 + 12;
+
+    /// <summary>The defaults Kafka uses.</summary>
+    public static LogConfig Default { get; } = new();
+}

@@ -1,0 +1,10 @@
+namespace Orka.Storage;
+
+/// <summary>A storage failure with a <see cref="StorageErrorKind"/> that says what kind it was.</summary>
+public sealed class StorageException : Exception
+{
+    public StorageException(StorageErrorKind kind, string message, Exception? inner = null)
+        : base(message, inner) => Kind = kind;
+
+    public StorageErrorKind Kind { get; }
+}
