@@ -1,0 +1,27 @@
+namespace Orka.Grains;
+
+/// <summary>
+/// The single writer of one partition (key: <see cref="TopicPartition.ToGrainKey"/>). Always active
+/// on the silo that carries the partition's node, next to its data.
+/// </summary>
+[Alias("Orka.IPartitionGrain")]
+public interface IPartitionGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Appends one or more record batches (Kafka RecordBatch v2) and answers once they are as
+    /// durable as <paramref name="acks"/> asks.
+    /// </summary>
+    [Alias("Produce")]
+    Task<ProduceResult> ProduceAsync(ReadOnlyMemory<byte> batches, Acks acks);
+
+    /// <summary>Reads whole batches; may wait (without blocking the partition) for new data.</summary>
+    [Alias("Fetch"), Orleans.Concurrency.AlwaysInterleave]
+    Task<FetchResult> FetchAsync(FetchRequest request);
+
+    [Alias("GetOffsets"), Orleans.Concurrency.AlwaysInterleave]
+    Task<PartitionOffsets> GetOffsetsAsync();
+
+    /// <summary>Closes and removes the partition's log from this node.</summary>
+    [Alias("DeleteLog")]
+    Task DeleteLogAsync();
+}

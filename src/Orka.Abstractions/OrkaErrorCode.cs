@@ -1,0 +1,31 @@
+namespace Orka;
+
+/// <summary>
+/// Error codes shared by every Orka surface: the native client, the Kafka listener and the gateway.
+/// The numbers are Kafka's own, so the Kafka listener passes them through unchanged.
+/// </summary>
+public enum OrkaErrorCode : short
+{
+    UnknownServerError = -1,
+    None = 0,
+    OffsetOutOfRange = 1,
+    CorruptMessage = 2,
+    UnknownTopicOrPartition = 3,
+    LeaderNotAvailable = 5,
+    NotLeaderOrFollower = 6,
+    RequestTimedOut = 7,
+    MessageTooLarge = 10,
+    InvalidTopic = 17,
+    RecordListTooLarge = 18,
+    IllegalGeneration = 22,
+    InvalidGroupId = 24,
+    UnknownMemberId = 25,
+    RebalanceInProgress = 27,
+    TopicAlreadyExists = 36,
+    InvalidPartitions = 37,
+    InvalidConfig = 40,
+    InvalidRequest = 42,
+    KafkaStorageError = 56,
+    NonEmptyGroup = 68,
+    GroupIdNotFound = 69,
+}

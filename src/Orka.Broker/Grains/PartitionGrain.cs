@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orka.Broker.Hosting;
+using Orka.Broker.Placement;
+using Orka.Storage;
+
+namespace Orka.Broker.Grains;
+
+/// <summary>
+/// The single writer of one partition. Runs only on the silo of the partition's node
+/// (<see cref="NodePlacementAttribute"/>) and appends through that node's <see cref="LogManager"/>.
+/// Produce calls are serialized by the grain; fetches and offset queries interleave with them
+/// (the log supports concurrent readers), and a waiting fetch never holds the grain.
+/// </summary>
+[NodePlacement]
+internal sealed class PartitionGrain(
+    LogManager logs,
+    IOptions<OrkaNodeOptions> node,
+    TimeProvider time,
+    ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
+{
+    /// <summary>Longest a fetch may wait, well under Orleans' default 30 s response timeout.</summary>
+    private static readonly TimeSpan MaxFetchWait = TimeSpan.FromSeconds(10);
+
+    private TopicPartition _partition;
+    private int _nodeId;
+    private PartitionLog? _log;
+
+    // Completed (and replaced) after every append; waiting fetches await it.
+    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private PartitionLog Log => _log ?? throw new InvalidOperationException("The partition log is not open.");
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _partition = TopicPartition.ParseGrainKey(this.GetPrimaryKeyString());
+        var metadata = await GrainFactory.GetGrain<ITopicGrain>(_partition.Topic).GetMetadataAsync();
+        if (metadata is null || _partition.Partition < 0 || _partition.Partition >= metadata.PartitionCount)
+        {
+            throw new OrkaException(OrkaErrorCode.UnknownTopicOrPartition, $"Topic '{_partition.Topic}' has no partition {_partition.Partition}.");
+        }
+
+        _nodeId = metadata.PartitionNodes[_partition.Partition];
+        if (_nodeId != node.Value.NodeId)
+        {
+            // Placement should never let this happen; refusing keeps a partition from growing a second log.
+            throw new OrkaException(OrkaErrorCode.NotLeaderOrFollower, $"Partition {_partition} belongs to node {_nodeId}, not node {node.Value.NodeId}.");
+        }
+
+        try
+        {
+            _log = await logs.GetOrCreateLogAsync(_partition.Topic, _partition.Partition, metadata.TopicId, TopicConfigs.ToLogConfig(metadata.Config), cancellationToken);
+        }
+        catch (StorageException e)
+        {
+            throw StorageErrors.ToOrka(e);
+        }
+
+        logger.LogDebug("Partition {Partition} active on node {Node}: offsets [{Start}, {End})", _partition, _nodeId, _log.LogStartOffset, _log.LogEndOffset);
+    }
+
+    public async Task<ProduceResult> ProduceAsync(ReadOnlyMemory<byte> batches, Acks acks)
+    {
+        LogAppendInfo info;
+        try
+        {
+            info = await Log.AppendAsync(batches);
+            if (acks == Acks.All)
+            {
+                await Log.FlushAsync();
+            }
+        }
+        catch (StorageException e)
+        {
+            throw StorageErrors.ToOrka(e);
+        }
+
+        var appended = _appended;
+        _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        appended.TrySetResult();
+        return new ProduceResult(info.FirstOffset, info.LastOffset, Log.LogStartOffset);
+    }
+
+    public async Task<FetchResult> FetchAsync(FetchRequest request)
+    {
+        if (request.MaxBytes < 0 || request.MinBytes < 0 || request.MaxWait < TimeSpan.Zero)
+        {
+            throw new OrkaException(OrkaErrorCode.InvalidRequest, "Fetch sizes and wait must not be negative.");
+        }
+
+        var wait = request.MaxWait < MaxFetchWait ? request.MaxWait : MaxFetchWait;
+        var deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            // Take the signal before reading so that an append between the read and the wait is not missed.
+            var appended = _appended.Task;
+            FetchDataInfo data;
+            try
+            {
+                data = await Log.ReadAsync(request.Offset, request.MaxBytes);
+            }
+            catch (StorageException e)
+            {
+                throw StorageErrors.ToOrka(e);
+            }
+
+            var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
+            if (data.Batches.Length >= Math.Max(request.MinBytes, 1) || remaining <= TimeSpan.Zero)
+            {
+                return new FetchResult(data.Batches, data.LogEndOffset, data.LogStartOffset);
+            }
+
+            try
+            {
+                await appended.WaitAsync(remaining, time);
+            }
+            catch (TimeoutException)
+            {
+                // Nothing new in time: read once more and answer with whatever there is.
+                deadline = time.GetTimestamp();
+            }
+        }
+    }
+
+    public Task<PartitionOffsets> GetOffsetsAsync() =>
+        Task.FromResult(new PartitionOffsets(_partition.Partition, _nodeId, Log.LogStartOffset, Log.LogEndOffset, Log.SizeInBytes));
+
+    public async Task DeleteLogAsync()
+    {
+        _log = null;
+        await logs.DeleteLogAsync(_partition.Topic, _partition.Partition);
+        logger.LogInformation("Deleted the log of partition {Partition} from node {Node}", _partition, _nodeId);
+        DeactivateOnIdle();
+    }
+}

@@ -1,0 +1,125 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orka.Broker.Metadata;
+using Orka.Broker.Placement;
+
+namespace Orka.Broker.Grains;
+
+/// <summary>
+/// One topic's metadata: its id, config and the node of each partition. Partitions are spread
+/// round-robin over the nodes that are live at creation, starting at a node picked from the name's
+/// hash so that many small topics do not all start on node 0.
+/// </summary>
+internal sealed class TopicGrain(
+    [PersistentState("topic", OrkaStorage.Name)] IPersistentState<TopicState> state,
+    IClusterMembershipService membership,
+    TimeProvider time,
+    ILogger<TopicGrain> logger) : Grain, ITopicGrain
+{
+    /// <summary>A bound on partitions per topic, so one request cannot ask for millions of logs.</summary>
+    public const int MaxPartitions = 10_000;
+
+    private string Name => this.GetPrimaryKeyString();
+
+    public async Task<TopicMetadata> CreateAsync(TopicSpec spec)
+    {
+        Names.ValidateTopicName(Name);
+        if (spec.Name != Name)
+        {
+            throw new OrkaException(OrkaErrorCode.InvalidRequest, $"Spec names topic '{spec.Name}' but was sent to topic '{Name}'.");
+        }
+
+        if (spec.Partitions is < 1 or > MaxPartitions)
+        {
+            throw new OrkaException(OrkaErrorCode.InvalidPartitions, $"Partition count must be between 1 and {MaxPartitions}; got {spec.Partitions}.");
+        }
+
+        var config = spec.Config ?? ImmutableDictionary<string, string>.Empty;
+        TopicConfigs.Validate(config);
+        if (state.State.Metadata is not null)
+        {
+            throw new OrkaException(OrkaErrorCode.TopicAlreadyExists, $"Topic '{Name}' already exists.");
+        }
+
+        var nodes = LiveNodes();
+        if (nodes.Length == 0)
+        {
+            throw new OrkaException(OrkaErrorCode.LeaderNotAvailable, "No Orka node is running to hold the partitions.");
+        }
+
+        var start = (int)((uint)StableHash(Name) % (uint)nodes.Length);
+        var partitionNodes = Enumerable.Range(0, spec.Partitions).Select(p => nodes[(start + p) % nodes.Length]).ToImmutableArray();
+        var metadata = new TopicMetadata(Name, Guid.NewGuid(), partitionNodes, config, time.GetUtcNow());
+        state.State.Metadata = metadata;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).AddTopicAsync(Name);
+        logger.LogInformation("Created topic {Topic} with {Partitions} partitions on nodes {Nodes}", Name, spec.Partitions, string.Join(",", partitionNodes));
+        return metadata;
+    }
+
+    public Task<TopicMetadata?> GetMetadataAsync() => Task.FromResult(state.State.Metadata);
+
+    public async Task<TopicDescription> DescribeAsync()
+    {
+        var metadata = Existing();
+        var offsets = await Task.WhenAll(Enumerable.Range(0, metadata.PartitionCount).Select(async p =>
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IPartitionGrain>(new TopicPartition(Name, p).ToGrainKey()).GetOffsetsAsync();
+            }
+            catch (OrkaException e) when (e.IsRetriable)
+            {
+                // The node is down: describe still says where the partition lives.
+                return new PartitionOffsets(p, metadata.PartitionNodes[p], -1, -1, -1);
+            }
+        }));
+        return new TopicDescription(metadata, [.. offsets]);
+    }
+
+    public async Task DeleteAsync()
+    {
+        var metadata = Existing();
+        for (var p = 0; p < metadata.PartitionCount; p++)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IPartitionGrain>(new TopicPartition(Name, p).ToGrainKey()).DeleteLogAsync();
+            }
+            catch (OrkaException e) when (e.IsRetriable)
+            {
+                // Its node is down. The directory stays until a topic of this name is created again
+                // (a different topic id makes the storage engine discard it).
+                logger.LogWarning("Topic {Topic} partition {Partition}: data not deleted, node {Node} is down", Name, p, metadata.PartitionNodes[p]);
+            }
+        }
+
+        await state.ClearStateAsync();
+        await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).RemoveTopicAsync(Name);
+        logger.LogInformation("Deleted topic {Topic}", Name);
+    }
+
+    private TopicMetadata Existing() => state.State.Metadata
+        ?? throw new OrkaException(OrkaErrorCode.UnknownTopicOrPartition, $"Topic '{Name}' does not exist.");
+
+    private int[] LiveNodes() => membership.CurrentSnapshot.Members.Values
+        .Where(m => m.Status == SiloStatus.Active)
+        .Select(m => NodeNames.TryParseSiloName(m.Name, out var id) ? id : -1)
+        .Where(id => id >= 0)
+        .Distinct()
+        .Order()
+        .ToArray();
+
+    /// <summary>FNV-1a: string.GetHashCode is randomized per process, and placement must not be.</summary>
+    private static int StableHash(string value)
+    {
+        var hash = 2166136261u;
+        foreach (var c in value)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)hash;
+    }
+}

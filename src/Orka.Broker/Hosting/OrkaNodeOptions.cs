@@ -1,0 +1,30 @@
+namespace Orka.Broker.Hosting;
+
+/// <summary>
+/// Who this node is and where its data lives (configuration section <c>Orka</c>).
+/// The node id is stable across restarts; the Orleans silo address is not.
+/// </summary>
+public sealed class OrkaNodeOptions
+{
+    public const string SectionName = "Orka";
+
+    /// <summary><c>Orka:NodeId</c>: this node's stable id (0, 1, 2, …). Partitions are pinned to node ids.</summary>
+    public int NodeId { get; set; }
+
+    /// <summary><c>Orka:DataDirectory</c>: this node's partition logs. Default <c>.orka-data/node-{NodeId}</c>.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>
+    /// <c>Orka:MetadataDirectory</c>: the embedded metadata store (topic configs, committed offsets).
+    /// Every silo of a cluster must see the same folder. Default: <c>metadata</c> beside the data directory.
+    /// </summary>
+    public string? MetadataDirectory { get; set; }
+
+    /// <summary>The data directory after defaults, as a full path.</summary>
+    public string ResolveDataDirectory() =>
+        Path.GetFullPath(DataDirectory ?? Path.Combine(".orka-data", $"node-{NodeId}"));
+
+    /// <summary>The metadata directory after defaults, as a full path.</summary>
+    public string ResolveMetadataDirectory() =>
+        Path.GetFullPath(MetadataDirectory ?? Path.Combine(ResolveDataDirectory(), "..", "metadata"));
+}

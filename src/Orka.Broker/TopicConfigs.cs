@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Orka.Storage;
+
+namespace Orka.Broker;
+
+/// <summary>
+/// The topic-level config keys Orka understands (Kafka's names) and their translation into the
+/// storage engine's <see cref="LogConfig"/>. Unknown keys and bad values are refused at create time,
+/// so a topic never carries config that silently does nothing.
+/// </summary>
+public static class TopicConfigs
+{
+    public const string SegmentBytes = "segment.bytes";
+    public const string SegmentMs = "segment.ms";
+    public const string RetentionMs = "retention.ms";
+    public const string RetentionBytes = "retention.bytes";
+    public const string MaxMessageBytes = "max.message.bytes";
+    public const string FlushMessages = "flush.messages";
+    public const string FlushMs = "flush.ms";
+    public const string IndexIntervalBytes = "index.interval.bytes";
+    public const string CleanupPolicy = "cleanup.policy";
+
+    private static readonly ImmutableHashSet<string> Known =
+    [
+        SegmentBytes, SegmentMs, RetentionMs, RetentionBytes, MaxMessageBytes, FlushMessages, FlushMs, IndexIntervalBytes, CleanupPolicy,
+    ];
+
+    /// <summary>Throws <see cref="OrkaException"/> (InvalidConfig) for an unknown key or a bad value.</summary>
+    public static void Validate(ImmutableDictionary<string, string> config) => _ = ToLogConfig(config);
+
+    public static LogConfig ToLogConfig(ImmutableDictionary<string, string> config)
+    {
+        foreach (var key in config.Keys)
+        {
+            if (!Known.Contains(key))
+            {
+                throw new OrkaException(OrkaErrorCode.InvalidConfig, $"Unknown topic config '{key}'. Known: {string.Join(", ", Known.Order())}.");
+            }
+        }
+
+        if (config.TryGetValue(CleanupPolicy, out var policy) && policy != "delete")
+        {
+            throw new OrkaException(OrkaErrorCode.InvalidConfig, $"cleanup.policy '{policy}' is not supported yet; only 'delete' is.");
+        }
+
+        var defaults = LogConfig.Default;
+        return defaults with
+        {
+            SegmentBytes = Long(config, SegmentBytes, defaults.SegmentBytes, min: 1024),
+            SegmentMs = Long(config, SegmentMs, defaults.SegmentMs, min: 1),
+            RetentionMs = Long(config, RetentionMs, defaults.RetentionMs, min: -1),
+            RetentionBytes = Long(config, RetentionBytes, defaults.RetentionBytes, min: -1),
+            MaxMessageBytes = (int)Long(config, MaxMessageBytes, defaults.MaxMessageBytes, min: 0, max: int.MaxValue),
+            FlushMessages = Long(config, FlushMessages, defaults.FlushMessages, min: 1),
+            FlushMs = Long(config, FlushMs, defaults.FlushMs, min: 0),
+            IndexIntervalBytes = (int)Long(config, IndexIntervalBytes, defaults.IndexIntervalBytes, min: 0, max: int.MaxValue),
+        };
+    }
+
+    private static long Long(ImmutableDictionary<string, string> config, string key, long fallback, long min, long max = long.MaxValue)
+    {
+        if (!config.TryGetValue(key, out var text))
+        {
+            return fallback;
+        }
+
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new OrkaException(OrkaErrorCode.InvalidConfig, $"Topic config {key}={text} is not a whole number in [{min}, {max}].");
+        }
+
+        return value;
+    }
+}
