@@ -1,0 +1,256 @@
+using System.CommandLine;
+using System.Text;
+using Orka.Client;
+
+namespace Orka.Cli;
+
+/// <summary>
+/// The command tree of <c>orka</c>. Exit codes: 0 success, 1 a failure reported by the cluster or the
+/// connection (one line on stderr), 2 bad usage.
+/// </summary>
+internal static class OrkaCommands
+{
+    private static readonly Option<string> Gateway = new("--gateway", "-g")
+    {
+        Description = $"Silo gateway endpoints, host:port[,host:port…] (default: ${OrkaEndpoints.GatewaysVariable} or {OrkaEndpoints.DefaultGateways})",
+        Recursive = true,
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("orka: manage topics and produce/consume records on an Orka cluster");
+        root.Options.Add(Gateway);
+        root.Subcommands.Add(TopicsCommand());
+        root.Subcommands.Add(ProduceCommand());
+        root.Subcommands.Add(ConsumeCommand());
+        root.Subcommands.Add(NodesCommand());
+        return root;
+    }
+
+    private static Command TopicsCommand()
+    {
+        var topics = new Command("topics", "Create, list, describe and delete topics");
+
+        var name = new Argument<string>("name") { Description = "Topic name" };
+        var partitions = new Option<int>("--partitions", "-p") { Description = "Number of partitions", DefaultValueFactory = _ => 1 };
+        var config = new Option<string[]>("--config", "-c") { Description = "Topic config key=value (repeatable), e.g. retention.ms=86400000", AllowMultipleArgumentsPerToken = false };
+        var create = new Command("create", "Create a topic") { name, partitions, config };
+        create.SetAction((parse, ct) => RunAsync(parse, ct, async (client, _) =>
+        {
+            var settings = new Dictionary<string, string>();
+            foreach (var pair in parse.GetValue(config) ?? [])
+            {
+                var eq = pair.IndexOf('=');
+                if (eq <= 0)
+                {
+                    throw new ArgumentException($"--config '{pair}' is not key=value.");
+                }
+
+                settings[pair[..eq]] = pair[(eq + 1)..];
+            }
+
+            var metadata = await new OrkaAdmin(client).CreateTopicAsync(parse.GetValue(name)!, parse.GetValue(partitions), settings);
+            Console.WriteLine($"Created topic {metadata.Name} with {metadata.PartitionCount} partitions.");
+        }));
+        topics.Subcommands.Add(create);
+
+        var list = new Command("list", "List topics");
+        list.SetAction((parse, ct) => RunAsync(parse, ct, async (client, _) =>
+        {
+            foreach (var topic in await new OrkaAdmin(client).ListTopicsAsync())
+            {
+                Console.WriteLine(topic);
+            }
+        }));
+        topics.Subcommands.Add(list);
+
+        var describeName = new Argument<string>("name") { Description = "Topic name" };
+        var describe = new Command("describe", "Show a topic's partitions: node, log start and end offsets, size") { describeName };
+        describe.SetAction((parse, ct) => RunAsync(parse, ct, async (client, _) =>
+        {
+            var d = await new OrkaAdmin(client).DescribeTopicAsync(parse.GetValue(describeName)!);
+            var config = d.Metadata.Config.Count == 0 ? "(defaults)" : string.Join(",", d.Metadata.Config.Select(c => $"{c.Key}={c.Value}"));
+            Console.WriteLine($"Topic: {d.Metadata.Name}\tTopicId: {d.Metadata.TopicId}\tPartitionCount: {d.Metadata.PartitionCount}\tConfigs: {config}");
+            foreach (var p in d.Partitions)
+            {
+                var offsets = p.LogEndOffset < 0 ? "Status: node down" : $"LogStartOffset: {p.LogStartOffset}\tLogEndOffset: {p.LogEndOffset}\tSize: {p.SizeInBytes}";
+                Console.WriteLine($"\tPartition: {p.Partition}\tNode: {p.NodeId}\t{offsets}");
+            }
+        }));
+        topics.Subcommands.Add(describe);
+
+        var deleteName = new Argument<string>("name") { Description = "Topic name" };
+        var delete = new Command("delete", "Delete a topic and its data") { deleteName };
+        delete.SetAction((parse, ct) => RunAsync(parse, ct, async (client, _) =>
+        {
+            var topic = parse.GetValue(deleteName)!;
+            await new OrkaAdmin(client).DeleteTopicAsync(topic);
+            Console.WriteLine($"Deleted topic {topic}.");
+        }));
+        topics.Subcommands.Add(delete);
+        return topics;
+    }
+
+    private static Command ProduceCommand()
+    {
+        var topic = new Argument<string>("topic") { Description = "Topic to produce to" };
+        var keySeparator = new Option<string?>("--key-separator") { Description = "Split each line at the first occurrence into key and value" };
+        var acks = new Option<string>("--acks") { Description = "0, 1 or all", DefaultValueFactory = _ => "all" };
+        var produce = new Command("produce", "Produce one record per line of standard input") { topic, keySeparator, acks };
+        produce.SetAction((parse, ct) => RunAsync(parse, ct, async (client, cancel) =>
+        {
+            var name = parse.GetValue(topic)!;
+            var separator = parse.GetValue(keySeparator);
+            if (separator is "")
+            {
+                throw new ArgumentException("--key-separator must not be empty.");
+            }
+
+            var options = new ProducerOptions { Acks = ParseAcks(parse.GetValue(acks)!) };
+            await new OrkaAdmin(client).GetTopicAsync(name);
+            await using var producer = new OrkaProducer(client, options);
+            var pending = new List<Task<DeliveryResult>>();
+            using var input = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8);
+            while (await input.ReadLineAsync(cancel) is { } line)
+            {
+                byte[]? key = null;
+                var value = line;
+                if (separator is not null && line.IndexOf(separator, StringComparison.Ordinal) is var at and >= 0)
+                {
+                    key = Encoding.UTF8.GetBytes(line[..at]);
+                    value = line[(at + separator.Length)..];
+                }
+
+                pending.Add(producer.ProduceAsync(name, key, Encoding.UTF8.GetBytes(value)));
+            }
+
+            await producer.FlushAsync();
+            await Task.WhenAll(pending);
+            await Console.Error.WriteLineAsync($"Produced {pending.Count} records to {name}.");
+        }));
+        return produce;
+    }
+
+    private static Command ConsumeCommand()
+    {
+        var topic = new Argument<string>("topic") { Description = "Topic to consume from" };
+        var group = new Option<string?>("--group") { Description = "Consumer group: start at its committed offsets and commit what was printed" };
+        var fromBeginning = new Option<bool>("--from-beginning") { Description = "Start at the earliest offset when there is no committed offset (default: only new records)" };
+        var maxMessages = new Option<long>("--max-messages") { Description = "Exit after this many records", DefaultValueFactory = _ => long.MaxValue };
+        var timeout = new Option<int>("--timeout-ms") { Description = "Exit when no record arrives for this long", DefaultValueFactory = _ => -1 };
+        var printKey = new Option<bool>("--print-key") { Description = "Print key<TAB>value" };
+        var consume = new Command("consume", "Print records to standard output, one value per line") { topic, group, fromBeginning, maxMessages, timeout, printKey };
+        consume.SetAction((parse, ct) => RunAsync(parse, ct, async (client, cancel) =>
+        {
+            var groupId = parse.GetValue(group);
+            if (groupId is not null)
+            {
+                Names.ValidateGroupId(groupId);
+            }
+
+            var consumer = new OrkaConsumer(client, new ConsumerOptions
+            {
+                GroupId = groupId,
+                AutoOffsetReset = parse.GetValue(fromBeginning) ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
+            });
+            await consumer.AssignAsync(parse.GetValue(topic)!);
+
+            var limit = parse.GetValue(maxMessages);
+            var idle = parse.GetValue(timeout);
+            var withKey = parse.GetValue(printKey);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            if (idle >= 0)
+            {
+                stop.CancelAfter(idle);
+            }
+
+            await using var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16);
+            long count = 0;
+            if (limit > 0)
+            {
+                await foreach (var record in consumer.ConsumeAsync(stop.Token))
+                {
+                    if (withKey)
+                    {
+                        await output.WriteAsync(record.Key is { } k ? Encoding.UTF8.GetString(k.Span) : "null");
+                        await output.WriteAsync('\t');
+                    }
+
+                    await output.WriteLineAsync(record.Value is { } v ? Encoding.UTF8.GetString(v.Span) : "null");
+                    if (++count >= limit)
+                    {
+                        break;
+                    }
+
+                    if (idle >= 0)
+                    {
+                        stop.CancelAfter(idle);
+                    }
+                }
+            }
+
+            await output.FlushAsync(CancellationToken.None);
+            await consumer.CommitAsync();
+            await Console.Error.WriteLineAsync($"Processed a total of {count} messages");
+        }));
+        return consume;
+    }
+
+    private static Command NodesCommand()
+    {
+        var nodes = new Command("nodes", "List the cluster's nodes");
+        nodes.SetAction((parse, ct) => RunAsync(parse, ct, async (client, _) =>
+        {
+            foreach (var node in await new OrkaAdmin(client).ListNodesAsync())
+            {
+                Console.WriteLine($"Node: {node.NodeId}\tStatus: {node.Status}\tSilo: {node.SiloAddress}");
+            }
+        }));
+        return nodes;
+    }
+
+    private static Acks ParseAcks(string text) => text switch
+    {
+        "0" => Acks.None,
+        "1" => Acks.Leader,
+        "all" or "-1" => Acks.All,
+        _ => throw new ArgumentException($"--acks must be 0, 1 or all; got '{text}'."),
+    };
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<IClusterClient, CancellationToken, Task> action)
+    {
+        var gateways = parse.GetValue(Gateway)
+            ?? Environment.GetEnvironmentVariable(OrkaEndpoints.GatewaysVariable)
+            ?? OrkaEndpoints.DefaultGateways;
+        try
+        {
+            await using var connection = await ClusterConnection.OpenAsync(gateways, cancellationToken);
+            await action(connection.Client, cancellationToken);
+            return 0;
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"orka: {e.Message}");
+            return 2;
+        }
+        catch (OrkaException e)
+        {
+            await Console.Error.WriteLineAsync($"orka: {e.Message} ({e.Code})");
+            return 1;
+        }
+        catch (CliException e)
+        {
+            await Console.Error.WriteLineAsync($"orka: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return 130;
+        }
+        catch (Exception e)
+        {
+            await Console.Error.WriteLineAsync($"orka: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
+    }
+}

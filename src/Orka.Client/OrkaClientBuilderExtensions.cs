@@ -1,0 +1,21 @@
+using System.Net;
+using Orleans.Configuration;
+using Orleans.Hosting;
+
+namespace Orka.Client;
+
+/// <summary>Connects an Orleans client to an Orka cluster.</summary>
+public static class OrkaClientBuilderExtensions
+{
+    /// <summary>Static clustering against the given silo gateways (cluster and service id "orka").</summary>
+    public static IClientBuilder UseOrkaGateways(this IClientBuilder builder, IEnumerable<IPEndPoint> gateways)
+    {
+        builder.UseStaticClustering(gateways.ToArray());
+        builder.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = "orka";
+            o.ServiceId = "orka";
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using Orka.Storage;
+
+namespace Orka.Client;
+
+/// <summary>
+/// Batches records per partition into Kafka RecordBatch v2 and sends each batch as one grain call.
+/// A batch goes out when it reaches <see cref="ProducerOptions.BatchSize"/> or after
+/// <see cref="ProducerOptions.Linger"/>. Per partition one batch is in flight at a time, so records
+/// of a partition keep the order in which <see cref="ProduceAsync"/> was called. Keyed records go to
+/// Kafka's murmur2 partition; records without a key stick to one partition per batch.
+/// Thread-safe. Dispose flushes.
+/// </summary>
+public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options = null) : IAsyncDisposable
+{
+    private readonly ProducerOptions _options = options ?? new ProducerOptions();
+    private readonly ConcurrentDictionary<string, Task<TopicMetadata>> _topics = new();
+    private readonly Dictionary<TopicPartition, Accumulator> _accumulators = [];
+    private readonly Dictionary<string, int> _stickyPartitions = [];
+    private readonly SemaphoreSlim _inFlight = new((options ?? new ProducerOptions()).MaxInFlightBatches);
+    private readonly Lock _lock = new();
+
+    /// <summary>Queues a record; the task completes when its batch is acknowledged.</summary>
+    public async Task<DeliveryResult> ProduceAsync(
+        string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers = null, DateTimeOffset? timestamp = null)
+    {
+        var metadata = await GetTopicAsync(topic);
+        var ts = (timestamp ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds();
+        Task<DeliveryResult> delivery;
+        Pending? full = null;
+        lock (_lock)
+        {
+            var partition = key is { } k
+                ? Murmur2Partitioner.Partition(k.Span, metadata.PartitionCount)
+                : StickyPartition(topic, metadata.PartitionCount);
+            var tp = new TopicPartition(topic, partition);
+            if (!_accumulators.TryGetValue(tp, out var acc))
+            {
+                acc = _accumulators[tp] = new Accumulator(tp);
+            }
+
+            var record = new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            acc.Builder.Append(ts, key is { } kk ? kk.Span : default, value is { } v ? v.Span : default, headers, key is null, value is null);
+            acc.Waiters.Add((record, ts));
+            delivery = record.Task;
+            if (acc.Builder.SizeInBytes >= _options.BatchSize)
+            {
+                full = acc.Drain();
+                if (key is null)
+                {
+                    _stickyPartitions.Remove(topic);
+                }
+            }
+            else if (acc.Waiters.Count == 1)
+            {
+                _ = LingerAsync(acc, acc.Generation);
+            }
+        }
+
+        if (full is not null)
+        {
+            await SendAsync(full);
+        }
+
+        return await delivery;
+    }
+
+    /// <summary>Sends every partial batch now and waits until all sent batches are acknowledged.</summary>
+    public async Task FlushAsync()
+    {
+        List<Pending> batches = [];
+        List<Task> tails = [];
+        lock (_lock)
+        {
+            foreach (var acc in _accumulators.Values)
+            {
+                if (acc.Waiters.Count > 0)
+                {
+                    batches.Add(acc.Drain());
+                }
+            }
+        }
+
+        foreach (var batch in batches)
+        {
+            await SendAsync(batch);
+        }
+
+        lock (_lock)
+        {
+            tails.AddRange(_accumulators.Values.Select(a => a.Tail));
+        }
+
+        await Task.WhenAll(tails);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await FlushAsync();
+        _inFlight.Dispose();
+    }
+
+    private Task<TopicMetadata> GetTopicAsync(string topic)
+    {
+        Names.ValidateTopicName(topic);
+        var task = _topics.GetOrAdd(topic, t => new OrkaAdmin(client).GetTopicAsync(t));
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            _topics.TryRemove(new KeyValuePair<string, Task<TopicMetadata>>(topic, task));
+        }
+
+        return task;
+    }
+
+    private int StickyPartition(string topic, int partitionCount)
+    {
+        if (!_stickyPartitions.TryGetValue(topic, out var partition) || partition >= partitionCount)
+        {
+            partition = _stickyPartitions[topic] = Random.Shared.Next(partitionCount);
+        }
+
+        return partition;
+    }
+
+    private async Task LingerAsync(Accumulator acc, long generation)
+    {
+        await Task.Delay(_options.Linger).ConfigureAwait(false);
+        Pending? batch = null;
+        lock (_lock)
+        {
+            if (acc.Generation == generation && acc.Waiters.Count > 0)
+            {
+                batch = acc.Drain();
+                _stickyPartitions.Remove(acc.Partition.Topic);
+            }
+        }
+
+        if (batch is not null)
+        {
+            await SendAsync(batch).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for an in-flight slot, then chains the batch behind its partition's previous one.</summary>
+    private async Task SendAsync(Pending batch)
+    {
+        await _inFlight.WaitAsync().ConfigureAwait(false);
+        lock (_lock)
+        {
+            var acc = _accumulators[batch.Partition];
+            acc.Tail = SendAfterAsync(acc.Tail, batch);
+        }
+    }
+
+    private async Task SendAfterAsync(Task previous, Pending batch)
+    {
+        try
+        {
+            await previous.ConfigureAwait(false);
+            var grain = client.GetGrain<IPartitionGrain>(batch.Partition.ToGrainKey());
+            var result = await grain.ProduceAsync(batch.Bytes, _options.Acks).ConfigureAwait(false);
+            for (var i = 0; i < batch.Waiters.Count; i++)
+            {
+                var (record, ts) = batch.Waiters[i];
+                record.TrySetResult(new DeliveryResult(batch.Partition, result.BaseOffset + i, ts));
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var (record, _) in batch.Waiters)
+            {
+                record.TrySetException(e);
+            }
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private sealed record Pending(TopicPartition Partition, byte[] Bytes, List<(TaskCompletionSource<DeliveryResult> Record, long Timestamp)> Waiters);
+
+    private sealed class Accumulator(TopicPartition partition)
+    {
+        public TopicPartition Partition { get; } = partition;
+        public RecordBatchBuilder Builder { get; } = new();
+        public List<(TaskCompletionSource<DeliveryResult> Record, long Timestamp)> Waiters { get; private set; } = [];
+        public Task Tail { get; set; } = Task.CompletedTask;
+
+        /// <summary>Bumped on every drain so a stale linger timer does nothing.</summary>
+        public long Generation { get; private set; }
+
+        public Pending Drain()
+        {
+            var pending = new Pending(Partition, Builder.Build(), Waiters);
+            Builder.Reset();
+            Waiters = [];
+            Generation++;
+            return pending;
+        }
+    }
+}
