@@ -1,25 +1,155 @@
+using System.Buffers.Binary;
+using System.Text;
+using static Orka.Storage.RecordBatchLayout;
+
 namespace Orka.Storage;
 
 /// <summary>
 /// Builds one uncompressed Kafka RecordBatch v2 from records (the producer side: the native client
 /// encodes batches so the broker never touches individual records). Reusable after <see cref="Reset"/>.
+/// The byte layout is specified in <c>FORMAT.md</c>.
 /// </summary>
+/// <remarks>
+/// Each record is encoded as it is appended (its deltas only depend on the first record's timestamp
+/// and its own position), so <see cref="Build"/> is one header write, one copy and one CRC pass.
+/// The records buffer is kept across <see cref="Reset"/> so a reused builder stops allocating once it
+/// has seen its largest batch. Not thread-safe.
+/// </remarks>
 public sealed class RecordBatchBuilder
 {
+    private byte[] _records = new byte[256];
+    private int _recordsLength;
+    private int _count;
+    private long _baseTimestamp;
+    private long _maxTimestamp;
+
     /// <summary>Records added since the last reset.</summary>
-    public int Count => throw new NotImplementedException();
+    public int Count => _count;
 
     /// <summary>Size in bytes the batch will have if built now.</summary>
-    public int SizeInBytes => throw new NotImplementedException();
+    public int SizeInBytes => HeaderSize + _recordsLength;
 
     /// <summary>Adds a record. Null key/value are encoded as Kafka nulls (length -1).</summary>
     public void Append(long timestamp, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, IReadOnlyList<RecordHeader>? headers = null, bool keyIsNull = false, bool valueIsNull = false)
-        => throw new NotImplementedException();
+    {
+        if (_count == int.MaxValue)
+        {
+            throw new InvalidOperationException("A batch cannot hold more than int.MaxValue records.");
+        }
+
+        if (_count == 0)
+        {
+            _baseTimestamp = timestamp;
+            _maxTimestamp = timestamp;
+        }
+        else if (timestamp > _maxTimestamp)
+        {
+            _maxTimestamp = timestamp;
+        }
+
+        var timestampDelta = timestamp - _baseTimestamp;
+        var offsetDelta = _count;
+        headers ??= [];
+
+        // Header keys are UTF-8 encoded twice (size, then write) rather than cached: headers are few and short.
+        var bodySize = 1 // attributes
+            + Varint.SizeOfInt64(timestampDelta)
+            + Varint.SizeOfInt32(offsetDelta)
+            + SizeOfBytes(key.Length, keyIsNull)
+            + SizeOfBytes(value.Length, valueIsNull)
+            + Varint.SizeOfInt32(headers.Count);
+        foreach (var header in headers)
+        {
+            ArgumentNullException.ThrowIfNull(header.Key, nameof(headers));
+            bodySize += SizeOfBytes(Encoding.UTF8.GetByteCount(header.Key), isNull: false)
+                + SizeOfBytes(header.Value?.Length ?? 0, header.Value is null);
+        }
+
+        var totalSize = Varint.SizeOfInt32(bodySize) + bodySize;
+        EnsureCapacity(totalSize);
+
+        var span = _records.AsSpan(_recordsLength, totalSize);
+        var at = Varint.WriteInt32(span, bodySize);
+        span[at++] = 0; // record attributes: unused in v2
+        at += Varint.WriteInt64(span[at..], timestampDelta);
+        at += Varint.WriteInt32(span[at..], offsetDelta);
+        at += WriteBytes(span[at..], key, keyIsNull);
+        at += WriteBytes(span[at..], value, valueIsNull);
+        at += Varint.WriteInt32(span[at..], headers.Count);
+        foreach (var header in headers)
+        {
+            var keyLength = Encoding.UTF8.GetByteCount(header.Key);
+            at += Varint.WriteInt32(span[at..], keyLength);
+            at += Encoding.UTF8.GetBytes(header.Key, span[at..]);
+            at += WriteBytes(span[at..], header.Value is { } v ? v.Span : default, header.Value is null);
+        }
+
+        _recordsLength += totalSize;
+        _count++;
+    }
 
     /// <summary>Encodes the batch (base offset 0; the log assigns the real one) with its CRC-32C.</summary>
     public byte[] Build(long producerId = -1, short producerEpoch = -1, int baseSequence = -1)
-        => throw new NotImplementedException();
+    {
+        if (_count == 0)
+        {
+            throw new InvalidOperationException("A record batch needs at least one record; the log rejects empty batches.");
+        }
+
+        var batch = new byte[SizeInBytes];
+        var span = batch.AsSpan();
+        BinaryPrimitives.WriteInt64BigEndian(span[BaseOffsetOffset..], 0);
+        BinaryPrimitives.WriteInt32BigEndian(span[BatchLengthOffset..], batch.Length - LogOverhead);
+        BinaryPrimitives.WriteInt32BigEndian(span[PartitionLeaderEpochOffset..], -1);
+        span[MagicOffset] = Magic;
+        BinaryPrimitives.WriteInt16BigEndian(span[AttributesOffset..], 0); // no compression, CreateTime
+        BinaryPrimitives.WriteInt32BigEndian(span[LastOffsetDeltaOffset..], _count - 1);
+        BinaryPrimitives.WriteInt64BigEndian(span[BaseTimestampOffset..], _baseTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(span[MaxTimestampOffset..], _maxTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(span[ProducerIdOffset..], producerId);
+        BinaryPrimitives.WriteInt16BigEndian(span[ProducerEpochOffset..], producerEpoch);
+        BinaryPrimitives.WriteInt32BigEndian(span[BaseSequenceOffset..], baseSequence);
+        BinaryPrimitives.WriteInt32BigEndian(span[RecordCountOffset..], _count);
+        _records.AsSpan(0, _recordsLength).CopyTo(span[RecordsOffset..]);
+        BinaryPrimitives.WriteUInt32BigEndian(span[CrcOffset..], Crc32C.Compute(span[AttributesOffset..]));
+        return batch;
+    }
 
     /// <summary>Forgets every record so the builder can be reused.</summary>
-    public void Reset() => throw new NotImplementedException();
+    public void Reset()
+    {
+        _recordsLength = 0;
+        _count = 0;
+        _baseTimestamp = 0;
+        _maxTimestamp = 0;
+    }
+
+    private static int SizeOfBytes(int length, bool isNull)
+        => isNull ? Varint.SizeOfInt32(-1) : Varint.SizeOfInt32(length) + length;
+
+    private static int WriteBytes(Span<byte> destination, ReadOnlySpan<byte> bytes, bool isNull)
+    {
+        if (isNull)
+        {
+            return Varint.WriteInt32(destination, -1);
+        }
+
+        var at = Varint.WriteInt32(destination, bytes.Length);
+        bytes.CopyTo(destination[at..]);
+        return at + bytes.Length;
+    }
+
+    private void EnsureCapacity(int extra)
+    {
+        var needed = (long)_recordsLength + extra;
+        if (needed > Array.MaxLength - HeaderSize)
+        {
+            throw new InvalidOperationException("The batch would exceed the largest array .NET can allocate.");
+        }
+
+        if (needed > _records.Length)
+        {
+            Array.Resize(ref _records, (int)Math.Min(Array.MaxLength - HeaderSize, Math.Max(needed, 2L * _records.Length)));
+        }
+    }
 }
