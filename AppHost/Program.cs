@@ -1,0 +1,55 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+// The local Orka cluster: three silos (nodes 0-2) sharing one data folder, the gateway, and the
+// Aspire dashboard. Every port and path can be overridden (Orka:*), which the tests do.
+var builder = DistributedApplication.CreateBuilder(args);
+var config = builder.Configuration;
+var nodes = config.GetValue("Orka:Nodes", 3);
+var siloPortBase = config.GetValue("Orka:SiloPortBase", 11111);
+var gatewayPortBase = config.GetValue("Orka:GatewayPortBase", 30000);
+var gatewayHttpPort = config.GetValue("Orka:GatewayHttpPort", 8180);
+var dataRoot = Path.GetFullPath(config["Orka:DataRoot"] ?? Path.Combine(builder.AppHostDirectory, "..", ".orka-data"));
+var primary = $"127.0.0.1:{siloPortBase}";
+var gateways = string.Join(",", Enumerable.Range(0, nodes).Select(i => $"127.0.0.1:{gatewayPortBase + i}"));
+
+IResourceBuilder<ProjectResource>? first = null;
+var silos = new List<IResourceBuilder<ProjectResource>>();
+for (var i = 0; i < nodes; i++)
+{
+    // Named resources with fixed Orleans ports: development clustering needs a known primary silo.
+    var silo = builder.AddProject<Projects.Orka_Silo>($"silo{i}", o => o.ExcludeLaunchProfile = true)
+        .WithHttpEndpoint(targetPort: null, name: "http", isProxied: false)
+        .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:0")
+        .WithEnvironment("Orka__NodeId", i.ToString(CultureInfo.InvariantCulture))
+        .WithEnvironment("Orka__DataDirectory", Path.Combine(dataRoot, $"node-{i}"))
+        .WithEnvironment("Orka__MetadataDirectory", Path.Combine(dataRoot, "metadata"))
+        .WithEnvironment("Orleans__Endpoints__SiloPort", (siloPortBase + i).ToString(CultureInfo.InvariantCulture))
+        .WithEnvironment("Orleans__Endpoints__GatewayPort", (gatewayPortBase + i).ToString(CultureInfo.InvariantCulture))
+        .WithEnvironment("Orleans__Clustering__PrimarySiloEndPoint", primary);
+    if (first is null)
+    {
+        first = silo;
+    }
+    else
+    {
+        silo.WaitFor(first);
+    }
+
+    silos.Add(silo);
+}
+
+var gateway = builder.AddProject<Projects.Orka_Gateway>("gateway", o => o.ExcludeLaunchProfile = true)
+    .WithHttpEndpoint(port: gatewayHttpPort, targetPort: gatewayHttpPort, name: "http", isProxied: false)
+    .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:" + gatewayHttpPort.ToString(CultureInfo.InvariantCulture))
+    .WithEnvironment("Orka__Gateways", gateways)
+    .WithUrlForEndpoint("http", u => u.DisplayText = "Orka gateway (REST API)");
+foreach (var silo in silos)
+{
+    gateway.WaitFor(silo);
+}
+
+Console.WriteLine($"Orka: {nodes} nodes, data in {dataRoot}");
+Console.WriteLine($"Orka: gateway REST API at http://127.0.0.1:{gatewayHttpPort}/api/topics");
+Console.WriteLine($"Orka: CLI connects with --gateway {gateways} (or ORKA_GATEWAYS)");
+builder.Build().Run();

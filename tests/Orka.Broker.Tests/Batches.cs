@@ -1,0 +1,22 @@
+using System.Text;
+using Orka.Storage;
+
+namespace Orka.Broker.Tests;
+
+/// <summary>Builds record batches the way the native producer does.</summary>
+internal static class Batches
+{
+    public static byte[] Of(params string[] values)
+    {
+        var builder = new RecordBatchBuilder();
+        foreach (var value in values)
+        {
+            builder.Append(1_700_000_000_000, default, Encoding.UTF8.GetBytes(value), keyIsNull: true);
+        }
+
+        return builder.Build();
+    }
+
+    public static List<string> Values(ReadOnlyMemory<byte> batches) =>
+        RecordBatchReader.ReadRecords(batches).Select(r => Encoding.UTF8.GetString(r.Value!.Value.Span)).ToList();
+}

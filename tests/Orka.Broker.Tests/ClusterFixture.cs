@@ -1,0 +1,60 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+using Orka.Broker.Hosting;
+
+namespace Orka.Broker.Tests;
+
+/// <summary>
+/// A real two-silo Orleans cluster in this process, running the Orka broker. Silo "Primary" is node 0,
+/// "Secondary_N" is node N; each has its own data directory under one temp root, and they share the
+/// metadata directory, as the local AppHost cluster does.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public const string RootKey = "OrkaTest:Root";
+
+    public string Root { get; } = Directory.CreateTempSubdirectory("orka-broker-").FullName;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public string NodeDirectory(int node) => Path.Combine(Root, $"node-{node}");
+
+    public async Task InitializeAsync() => Cluster = await StartClusterAsync(Root, silos: 2);
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        Directory.Delete(Root, recursive: true);
+    }
+
+    /// <summary>Starts a cluster whose nodes keep their data under <paramref name="root"/>.</summary>
+    public static async Task<TestCluster> StartClusterAsync(string root, int silos)
+    {
+        var builder = new TestClusterBuilder((short)silos);
+        builder.Properties[RootKey] = root;
+        builder.AddSiloBuilderConfigurator<OrkaSiloConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    private sealed class OrkaSiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            var root = siloBuilder.Configuration[RootKey]!;
+            var siloName = siloBuilder.Configuration["SiloName"]!;
+            var nodeId = siloName == "Primary" ? 0 : int.Parse(siloName["Secondary_".Length..], CultureInfo.InvariantCulture);
+            siloBuilder.AddOrka(o =>
+            {
+                o.NodeId = nodeId;
+                o.DataDirectory = Path.Combine(root, $"node-{nodeId}");
+                o.MetadataDirectory = Path.Combine(root, "metadata");
+            });
+        }
+    }
+}
