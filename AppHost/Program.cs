@@ -26,7 +26,8 @@ for (var i = 0; i < nodes; i++)
         .WithEnvironment("Orka__MetadataDirectory", Path.Combine(dataRoot, "metadata"))
         .WithEnvironment("Orleans__Endpoints__SiloPort", (siloPortBase + i).ToString(CultureInfo.InvariantCulture))
         .WithEnvironment("Orleans__Endpoints__GatewayPort", (gatewayPortBase + i).ToString(CultureInfo.InvariantCulture))
-        .WithEnvironment("Orleans__Clustering__PrimarySiloEndPoint", primary);
+        .WithEnvironment("Orleans__Clustering__PrimarySiloEndPoint", primary)
+        .WithHttpHealthCheck("/health");
     if (first is null)
     {
         first = silo;
@@ -43,6 +44,7 @@ var gateway = builder.AddProject<Projects.Orka_Gateway>("gateway", o => o.Exclud
     .WithHttpEndpoint(port: gatewayHttpPort, targetPort: gatewayHttpPort, name: "http", isProxied: false)
     .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:" + gatewayHttpPort.ToString(CultureInfo.InvariantCulture))
     .WithEnvironment("Orka__Gateways", gateways)
+    .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", u => u.DisplayText = "Orka gateway (REST API)");
 foreach (var silo in silos)
 {

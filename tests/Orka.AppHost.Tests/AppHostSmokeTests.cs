@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orka.Client;
+
+namespace Orka.AppHost.Tests;
+
+public sealed class AppHostSmokeTests
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    // Intent: the AppHost's whole local cluster starts, and a topic is created, produced and consumed through it.
+    [Fact]
+    public async Task AppHost_ThreeSilosAndGateway_TopicRoundTripsThroughCluster()
+    {
+        // The AppHost's http launch profile: plain http on loopback, no certificate.
+        Environment.SetEnvironmentVariable("DOTNET_LAUNCH_PROFILE", "http");
+        Environment.SetEnvironmentVariable("ASPIRE_ALLOW_UNSECURED_TRANSPORT", "true");
+        var root = Directory.CreateTempSubdirectory("orka-apphost-").FullName;
+        var siloBase = ConsecutiveFreePorts(3);
+        var gatewayBase = ConsecutiveFreePorts(3);
+        var httpPort = ConsecutiveFreePorts(1);
+        using var cts = new CancellationTokenSource(StartTimeout);
+        try
+        {
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            [
+                $"--Orka:DataRoot={root}",
+                $"--Orka:SiloPortBase={siloBase}",
+                $"--Orka:GatewayPortBase={gatewayBase}",
+                $"--Orka:GatewayHttpPort={httpPort}",
+            ], cts.Token);
+            await using var app = await builder.BuildAsync(cts.Token);
+            await app.StartAsync(cts.Token);
+            foreach (var resource in new[] { "silo0", "silo1", "silo2", "gateway" })
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
+            }
+
+            using var clientHost = new HostBuilder()
+                .UseOrleansClient(c => c.UseOrkaGateways(
+                    OrkaEndpoints.ParseGateways(string.Join(",", Enumerable.Range(0, 3).Select(i => $"127.0.0.1:{gatewayBase + i}")))))
+                .Build();
+            await clientHost.StartAsync(cts.Token);
+            var client = clientHost.Services.GetRequiredService<IClusterClient>();
+
+            var admin = new OrkaAdmin(client);
+            Assert.Equal(3, (await admin.ListNodesAsync()).Count(n => n.Status == "Active"));
+            var metadata = await admin.CreateTopicAsync("smoke", 6);
+            Assert.Equal([0, 1, 2], metadata.PartitionNodes.Distinct().Order());
+
+            await using (var producer = new OrkaProducer(client))
+            {
+                var sends = Enumerable.Range(0, 600).Select(i => producer.ProduceAsync("smoke", null, Encoding.UTF8.GetBytes($"{i}"))).ToList();
+                await producer.FlushAsync();
+                await Task.WhenAll(sends);
+            }
+
+            var consumer = new OrkaConsumer(client, new ConsumerOptions { AutoOffsetReset = AutoOffsetReset.Earliest });
+            await consumer.AssignAsync("smoke");
+            var values = new List<int>();
+            await foreach (var record in consumer.ConsumeAsync(cts.Token))
+            {
+                values.Add(int.Parse(Encoding.UTF8.GetString(record.Value!.Value.Span), System.Globalization.CultureInfo.InvariantCulture));
+                if (values.Count == 600)
+                {
+                    break;
+                }
+            }
+
+            Assert.Equal(Enumerable.Range(0, 600), values.Order());
+
+            // Each partition's data is in the directory of the node that holds it.
+            for (var p = 0; p < 6; p++)
+            {
+                Assert.True(Directory.Exists(Path.Combine(root, $"node-{metadata.PartitionNodes[p]}", $"smoke-{p}")));
+            }
+
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+            var topics = await http.GetFromJsonAsync<List<TopicSummary>>("/api/topics", cts.Token);
+            Assert.Contains(topics!, t => t.Name == "smoke" && t.Partitions == 6);
+
+            await clientHost.StopAsync(cts.Token);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private sealed record TopicSummary(string Name, int Partitions);
+
+    /// <summary>A base port such that base..base+count-1 are all free on 127.0.0.1 right now.</summary>
+    private static int ConsecutiveFreePorts(int count)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var start = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var l = new TcpListener(IPAddress.Loopback, start + i);
+                    l.Start();
+                    listeners.Add(l);
+                }
+
+                return start;
+            }
+            catch (SocketException)
+            {
+            }
+            finally
+            {
+                listeners.ForEach(l => l.Stop());
+            }
+        }
+
+        throw new InvalidOperationException($"No {count} consecutive free ports found.");
+    }
+}

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace Orka.Cli.Tests;
+
+/// <summary>Runs the real <c>orka</c> command (the built orka.dll) as a child process.</summary>
+internal static class OrkaCli
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public string[] Lines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public static async Task<Result> RunAsync(string gateway, string? stdin, params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "orka.dll");
+        Assert.True(File.Exists(dll), $"the orka CLI was not built next to the tests: {dll}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add("--gateway");
+        start.ArgumentList.Add(gateway);
+        start.Environment.Remove("ORKA_GATEWAYS");
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"orka {string.Join(' ', args)} did not exit within 90 s");
+        }
+
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Builder;
+using Orka.Silo;
+
+namespace Orka.Cli.Tests;
+
+/// <summary>One real Orka node (the same host the silo executable runs) on free loopback ports.</summary>
+public sealed class SiloFixture : IAsyncLifetime
+{
+    private WebApplication? _app;
+
+    public string Root { get; } = Directory.CreateTempSubdirectory("orka-cli-").FullName;
+
+    public string Gateway { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        var ports = FreePorts.Take(2);
+        Gateway = $"127.0.0.1:{ports[1]}";
+        _app = SiloHost.Build(
+        [
+            "--Orka:NodeId=0",
+            $"--Orka:DataDirectory={Path.Combine(Root, "node-0")}",
+            $"--Orleans:Endpoints:SiloPort={ports[0]}",
+            $"--Orleans:Endpoints:GatewayPort={ports[1]}",
+            $"--Orleans:Clustering:PrimarySiloEndPoint=127.0.0.1:{ports[0]}",
+            "--urls=http://127.0.0.1:0",
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        await _app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Directory.Delete(Root, recursive: true);
+    }
+}
