@@ -19,8 +19,7 @@ for (var i = 0; i < nodes; i++)
 {
     // Named resources with fixed Orleans ports: development clustering needs a known primary silo.
     var silo = builder.AddProject<Projects.Orka_Silo>($"silo{i}", o => o.ExcludeLaunchProfile = true)
-        .WithHttpEndpoint(targetPort: null, name: "http", isProxied: false)
-        .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:0")
+        .WithHttpEndpoint(name: "http", isProxied: false)
         .WithEnvironment("Orka__NodeId", i.ToString(CultureInfo.InvariantCulture))
         .WithEnvironment("Orka__DataDirectory", Path.Combine(dataRoot, $"node-{i}"))
         .WithEnvironment("Orka__MetadataDirectory", Path.Combine(dataRoot, "metadata"))
@@ -28,6 +27,7 @@ for (var i = 0; i < nodes; i++)
         .WithEnvironment("Orleans__Endpoints__GatewayPort", (gatewayPortBase + i).ToString(CultureInfo.InvariantCulture))
         .WithEnvironment("Orleans__Clustering__PrimarySiloEndPoint", primary)
         .WithHttpHealthCheck("/health");
+    BindToLoopback(silo);
     if (first is null)
     {
         first = silo;
@@ -42,10 +42,10 @@ for (var i = 0; i < nodes; i++)
 
 var gateway = builder.AddProject<Projects.Orka_Gateway>("gateway", o => o.ExcludeLaunchProfile = true)
     .WithHttpEndpoint(port: gatewayHttpPort, targetPort: gatewayHttpPort, name: "http", isProxied: false)
-    .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:" + gatewayHttpPort.ToString(CultureInfo.InvariantCulture))
     .WithEnvironment("Orka__Gateways", gateways)
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", u => u.DisplayText = "Orka gateway (REST API)");
+BindToLoopback(gateway);
 foreach (var silo in silos)
 {
     gateway.WaitFor(silo);
@@ -55,3 +55,10 @@ Console.WriteLine($"Orka: {nodes} nodes, data in {dataRoot}");
 Console.WriteLine($"Orka: gateway REST API at http://127.0.0.1:{gatewayHttpPort}/api/topics");
 Console.WriteLine($"Orka: CLI connects with --gateway {gateways} (or ORKA_GATEWAYS)");
 builder.Build().Run();
+
+// Aspire would have Kestrel listen on "localhost" (IPv4 and IPv6); Orka binds 127.0.0.1 only.
+static void BindToLoopback(IResourceBuilder<ProjectResource> project)
+{
+    var http = project.GetEndpoint("http");
+    project.WithEnvironment("ASPNETCORE_URLS", ReferenceExpression.Create($"http://127.0.0.1:{http.Property(EndpointProperty.TargetPort)}"));
+}

@@ -47,8 +47,11 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             var root = siloBuilder.Configuration[RootKey]!;
-            var siloName = siloBuilder.Configuration["SiloName"]!;
-            var nodeId = siloName == "Primary" ? 0 : int.Parse(siloName["Secondary_".Length..], CultureInfo.InvariantCulture);
+            var siloName = siloBuilder.Configuration["SiloName"]
+                ?? throw new InvalidOperationException("The test cluster gave the silo no SiloName.");
+
+            // The test cluster names silos "Primary", "Secondary_1", …: node 0, 1, ….
+            var nodeId = siloName == "Primary" ? 0 : int.Parse(siloName[(siloName.LastIndexOf('_') + 1)..], CultureInfo.InvariantCulture);
             siloBuilder.AddOrka(o =>
             {
                 o.NodeId = nodeId;

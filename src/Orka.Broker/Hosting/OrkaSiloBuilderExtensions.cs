@@ -34,9 +34,10 @@ public static class OrkaSiloBuilderExtensions
             sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, LogManagerLifecycle>();
 
-        // The node id travels to every silo as the Orleans silo name (see NodeNames).
+        // The node id travels to every silo as the Orleans silo name (see NodeNames). PostConfigure:
+        // it must win over hosts (such as the test cluster) that name silos themselves.
         builder.Services.AddOptions<SiloOptions>()
-            .Configure<IOptions<OrkaNodeOptions>>((silo, orka) => silo.SiloName = NodeNames.SiloName(orka.Value.NodeId));
+            .PostConfigure<IOptions<OrkaNodeOptions>>((silo, orka) => silo.SiloName = NodeNames.SiloName(orka.Value.NodeId));
         builder.Services.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
 
         builder.Services.AddGrainStorage(OrkaStorage.Name, (sp, _) => new FileGrainStorage(
