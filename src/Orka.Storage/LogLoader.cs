@@ -20,12 +20,13 @@ internal static class LogLoader
     /// <param name="recoverFrom">The recovery point: offsets below it are trusted. 0 trusts nothing.</param>
     /// <param name="initialOffset">Base offset of the first segment when the directory has none.</param>
     /// <param name="indexIntervalBytes">The index density for rebuilt indexes.</param>
-    public static Result Load(string directory, long recoverFrom, long initialOffset, int indexIntervalBytes)
+    /// <param name="nowMs">The current time, from which an empty segment's age is counted.</param>
+    public static Result Load(string directory, long recoverFrom, long initialOffset, int indexIntervalBytes, long nowMs)
     {
         var baseOffsets = SweepAndListSegments(directory);
         if (baseOffsets.Count == 0)
         {
-            var segment = LogSegment.Create(directory, initialOffset);
+            var segment = LogSegment.Create(directory, initialOffset, nowMs);
             DurableFile.SyncDirectory(directory);
             return new Result([segment], new LogRecoveryReport(0, 0, 0, 0, 0, initialOffset, null));
         }
@@ -46,7 +47,7 @@ internal static class LogLoader
         {
             for (var i = 0; i < baseOffsets.Count; i++)
             {
-                var segment = LogSegment.Open(directory, baseOffsets[i], out var indexIsUsable);
+                var segment = LogSegment.Open(directory, baseOffsets[i], nowMs, out var indexesAreUsable);
                 var expected = segments.Count > 0 ? segments[^1].NextOffset : baseOffsets[i];
 
                 if (problem is not null)
@@ -58,7 +59,7 @@ internal static class LogLoader
                     continue;
                 }
 
-                if (i < firstToRecover && indexIsUsable && segment.LoadTrusted())
+                if (i < firstToRecover && indexesAreUsable && segment.LoadTrusted())
                 {
                     segments.Add(segment);
                     continue;
@@ -93,7 +94,12 @@ internal static class LogLoader
 
             if (segments.Count == 0)
             {
-                segments.Add(LogSegment.Create(directory, initialOffset));
+                segments.Add(LogSegment.Create(directory, initialOffset, nowMs));
+            }
+
+            foreach (var segment in segments.SkipLast(1))
+            {
+                segment.OnBecomeInactive(); // no-op unless a rebuilt index lacks its closing entry
             }
 
             // What was validated is now the log; fsync it so the recovery point can move to its end.

@@ -26,6 +26,7 @@ public sealed class LogManager : IAsyncDisposable
     private readonly FileStream _lockFile;
     private readonly TimeProvider _timeProvider;
     private int _disposed;
+    private volatile bool _closedUnflushed;
 
     private LogManager(string dataDirectory, FileStream lockFile, bool cleanShutdown, TimeProvider timeProvider,
         Dictionary<(string, int), long> recoveryPoints, Dictionary<(string, int), long> logStartOffsets)
@@ -240,7 +241,7 @@ public sealed class LogManager : IAsyncDisposable
         await _lifecycle.WaitAsync().ConfigureAwait(false);
         try
         {
-            var clean = true;
+            var clean = !_closedUnflushed;
             foreach (var log in _logs.Values)
             {
                 try
@@ -274,6 +275,10 @@ public sealed class LogManager : IAsyncDisposable
         _logs.TryRemove(new KeyValuePair<(string, int), PartitionLog>(key, log));
         _recoveryPoints[key] = log.RecoveryPoint;
         _logStartOffsets[key] = log.LogStartOffset;
+        if (log.RecoveryPoint < log.LogEndOffset)
+        {
+            _closedUnflushed = true; // closed after a failed fsync: the next open must not trust it
+        }
     }
 
     private static void ApplyConfig(PartitionLog log, LogConfig config)

@@ -7,7 +7,7 @@ namespace Orka.Storage;
 /// <summary>
 /// One segment of a partition log: <c>{baseOffset:D20}.log</c>, a plain concatenation of whole
 /// RecordBatch v2 batches (offsets increasing, the first at or above the base offset), and its
-/// sparse <see cref="OffsetIndex"/>. Layout in <c>FORMAT.md</c>. Positions are int32 because index
+/// sparse <see cref="OffsetIndex"/> and <see cref="TimeIndex"/>. Layout in <c>FORMAT.md</c>. Positions are int32 because index
 /// entries are, so a segment never grows past 2 GiB.
 /// </summary>
 /// <remarks>
@@ -28,21 +28,27 @@ internal sealed class LogSegment
     private readonly string _directory;
     private readonly FileStream _log;
     private readonly OffsetIndex _index;
+    private readonly TimeIndex _timeIndex;
     private long _size;
     private long _nextOffset;
     private long _maxTimestamp = -1;
+    private long _offsetOfMaxTimestamp = -1;
+    private readonly long _openedAtMs;
+    private long _firstBatchTimestamp = -1;
     private int _bytesSinceLastIndexEntry;
     private int _leases = 1; // the owning log's own reference
     private volatile bool _deleted;
 
-    private LogSegment(string directory, long baseOffset, FileStream log, OffsetIndex index, long size)
+    private LogSegment(string directory, long baseOffset, FileStream log, OffsetIndex index, TimeIndex timeIndex, long size, long openedAtMs)
     {
         _directory = directory;
         BaseOffset = baseOffset;
         _log = log;
         _index = index;
+        _timeIndex = timeIndex;
         _size = size;
         _nextOffset = baseOffset;
+        _openedAtMs = openedAtMs;
     }
 
     public long BaseOffset { get; }
@@ -53,24 +59,49 @@ internal sealed class LogSegment
     /// <summary>One past the last offset in this segment (its base offset while empty).</summary>
     public long NextOffset => Volatile.Read(ref _nextOffset);
 
-    /// <summary>The largest batch max timestamp in this segment, or -1 when empty.</summary>
+    /// <summary>The largest batch max timestamp in this segment, or -1 when empty (or without timestamps).</summary>
     public long MaxTimestamp => Volatile.Read(ref _maxTimestamp);
+
+    /// <summary>
+    /// Whether segment.ms says to roll before appending a batch whose max timestamp is
+    /// <paramref name="incomingTimestamp"/>. As in Kafka, the age is measured in record time (the
+    /// incoming batch against this segment's first batch), so it survives restarts and replaying
+    /// old data does not roll on every append; only a segment without timestamps falls back to
+    /// the wall clock since it was created or opened.
+    /// </summary>
+    public bool IsOlderThan(long segmentMs, long incomingTimestamp, long nowMs)
+    {
+        if (Size == 0)
+        {
+            return false;
+        }
+
+        var first = Volatile.Read(ref _firstBatchTimestamp);
+        return first >= 0 && incomingTimestamp >= 0
+            ? incomingTimestamp - first > segmentMs
+            : nowMs - _openedAtMs > segmentMs;
+    }
 
     public string LogPath => Path.Combine(_directory, LogFileNames.SegmentFile(BaseOffset));
 
     public string IndexPath => Path.Combine(_directory, LogFileNames.IndexFile(BaseOffset));
 
+    public string TimeIndexPath => Path.Combine(_directory, LogFileNames.TimeIndexFile(BaseOffset));
+
     /// <summary>Creates an empty segment, replacing any files of that name (left beyond the log end by a crash).</summary>
-    public static LogSegment Create(string directory, long baseOffset)
+    public static LogSegment Create(string directory, long baseOffset, long nowMs)
     {
         var log = OpenLog(Path.Combine(directory, LogFileNames.SegmentFile(baseOffset)), FileMode.Create);
+        OffsetIndex? index = null;
         try
         {
-            var index = OffsetIndex.Create(Path.Combine(directory, LogFileNames.IndexFile(baseOffset)));
-            return new LogSegment(directory, baseOffset, log, index, 0);
+            index = OffsetIndex.Create(Path.Combine(directory, LogFileNames.IndexFile(baseOffset)));
+            var timeIndex = TimeIndex.Create(Path.Combine(directory, LogFileNames.TimeIndexFile(baseOffset)));
+            return new LogSegment(directory, baseOffset, log, index, timeIndex, 0, nowMs);
         }
         catch
         {
+            index?.Dispose();
             log.Dispose();
             throw;
         }
@@ -80,19 +111,25 @@ internal sealed class LogSegment
     /// Opens an existing segment without reading its batches. The caller either trusts it and calls
     /// <see cref="LoadTrusted"/>, or validates it with <see cref="Recover"/>.
     /// </summary>
-    public static LogSegment Open(string directory, long baseOffset, out bool indexIsUsable)
+    public static LogSegment Open(string directory, long baseOffset, long nowMs, out bool indexesAreUsable)
     {
         var log = OpenLog(Path.Combine(directory, LogFileNames.SegmentFile(baseOffset)), FileMode.Open);
+        OffsetIndex? index = null;
         try
         {
             var size = log.Length;
             var indexPath = Path.Combine(directory, LogFileNames.IndexFile(baseOffset));
-            var index = OffsetIndex.TryOpen(indexPath, size);
-            indexIsUsable = index is not null;
-            return new LogSegment(directory, baseOffset, log, index ?? OffsetIndex.Create(indexPath), size);
+            var timeIndexPath = Path.Combine(directory, LogFileNames.TimeIndexFile(baseOffset));
+            index = OffsetIndex.TryOpen(indexPath, size);
+            var timeIndex = TimeIndex.TryOpen(timeIndexPath, int.MaxValue);
+            indexesAreUsable = index is not null && timeIndex is not null;
+            index ??= OffsetIndex.Create(indexPath);
+            timeIndex ??= TimeIndex.Create(timeIndexPath);
+            return new LogSegment(directory, baseOffset, log, index, timeIndex, size, nowMs);
         }
         catch
         {
+            index?.Dispose();
             log.Dispose();
             throw;
         }
@@ -112,13 +149,23 @@ internal sealed class LogSegment
             return false;
         }
 
-        if (last is { } entry && FirstBaseOffsetAt(entry.Position) != BaseOffset + entry.RelativeOffset)
+        if (last is { } entry && ReadHeaderAt(entry.Position)?.BaseOffset != BaseOffset + entry.RelativeOffset)
+        {
+            return false;
+        }
+
+        // The time index's last entry holds the segment's largest timestamp (written when it was rolled).
+        var lastTime = _timeIndex.Last;
+        if (lastTime is { } t && BaseOffset + t.RelativeOffset >= scan.NextOffset)
         {
             return false;
         }
 
         _nextOffset = scan.NextOffset;
-        _maxTimestamp = scan.MaxTimestamp; // of the tail only; exact once the time index exists
+        (_maxTimestamp, _offsetOfMaxTimestamp) = lastTime is { } time && time.Timestamp >= scan.MaxTimestamp
+            ? (time.Timestamp, BaseOffset + time.RelativeOffset)
+            : (scan.MaxTimestamp, scan.OffsetOfMaxTimestamp);
+        _firstBatchTimestamp = Size > 0 ? ReadHeaderAt(0)?.MaxTimestamp ?? -1 : -1;
         _bytesSinceLastIndexEntry = (int)(Size - (last?.Position ?? 0));
         return true;
     }
@@ -131,18 +178,35 @@ internal sealed class LogSegment
     public SegmentScan Recover(long expectedFirstOffset, int indexIntervalBytes)
     {
         var entries = new List<OffsetIndex.Entry>();
-        var scan = Walk(0, validateCrc: true, Math.Max(expectedFirstOffset, BaseOffset), indexIntervalBytes, entries);
+        var timeEntries = new List<TimeIndex.Entry>();
+        var scan = Walk(0, validateCrc: true, Math.Max(expectedFirstOffset, BaseOffset), indexIntervalBytes, entries, timeEntries);
         if (scan.ValidBytes < scan.FileBytes)
         {
             _log.SetLength(scan.ValidBytes);
         }
 
         _index.Reset(entries);
+        _timeIndex.Reset(timeEntries);
         _size = scan.ValidBytes;
         _nextOffset = scan.NextOffset;
         _maxTimestamp = scan.MaxTimestamp;
+        _offsetOfMaxTimestamp = scan.OffsetOfMaxTimestamp;
+        _firstBatchTimestamp = scan.Batches > 0 ? ReadHeaderAt(0)?.MaxTimestamp ?? -1 : -1;
         _bytesSinceLastIndexEntry = (int)(scan.ValidBytes - (entries.Count > 0 ? entries[^1].Position : 0));
         return scan;
+    }
+
+    /// <summary>
+    /// Called when the segment stops being the active one (rolled, or found closed at open):
+    /// records its largest timestamp as the time index's last entry, so a later open knows it
+    /// without reading the segment.
+    /// </summary>
+    public void OnBecomeInactive()
+    {
+        if (_maxTimestamp >= 0)
+        {
+            _timeIndex.MaybeAppend(_maxTimestamp, (int)(_offsetOfMaxTimestamp - BaseOffset));
+        }
     }
 
     /// <summary>
@@ -163,21 +227,35 @@ internal sealed class LogSegment
         var firstPosition = batches[0].Position;
         await RandomAccess.WriteAsync(_log.SafeFileHandle, data, start, CancellationToken.None).ConfigureAwait(false);
 
-        var maxTimestamp = _maxTimestamp;
+        if (start == 0)
+        {
+            Volatile.Write(ref _firstBatchTimestamp, batches[0].MaxTimestamp);
+        }
+
         foreach (var batch in batches)
         {
             var position = start + batch.Position - firstPosition;
+            if (batch.MaxTimestamp > _maxTimestamp)
+            {
+                Volatile.Write(ref _maxTimestamp, batch.MaxTimestamp);
+                _offsetOfMaxTimestamp = batch.BaseOffset;
+            }
+
             if (_bytesSinceLastIndexEntry > indexIntervalBytes)
             {
-                _index.Append(checked((int)(batch.BaseOffset - BaseOffset)), checked((int)position));
+                var relativeOffset = checked((int)(batch.BaseOffset - BaseOffset));
+                _index.Append(relativeOffset, checked((int)position));
+                if (_maxTimestamp >= 0)
+                {
+                    _timeIndex.MaybeAppend(_maxTimestamp, (int)(_offsetOfMaxTimestamp - BaseOffset));
+                }
+
                 _bytesSinceLastIndexEntry = 0;
             }
 
             _bytesSinceLastIndexEntry += batch.Size;
-            maxTimestamp = Math.Max(maxTimestamp, batch.MaxTimestamp);
         }
 
-        Volatile.Write(ref _maxTimestamp, maxTimestamp);
         Volatile.Write(ref _nextOffset, batches[^1].LastOffset + 1);
         Volatile.Write(ref _size, start + data.Length);
     }
@@ -191,7 +269,7 @@ internal sealed class LogSegment
     public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(long offset, int maxBytes, CancellationToken cancellationToken)
     {
         var size = Size;
-        var found = await FindBatchAsync(offset, size, cancellationToken).ConfigureAwait(false);
+        var found = await FindBatchAsync(_index.Lookup(offset - BaseOffset), size, header => header.LastOffset >= offset, cancellationToken).ConfigureAwait(false);
         if (found is not var (position, firstBatchSize))
         {
             return null;
@@ -216,11 +294,60 @@ internal sealed class LogSegment
         return data.AsMemory(0, end);
     }
 
+    /// <summary>
+    /// The offset of the first record at or after <paramref name="minOffset"/> whose timestamp is
+    /// at least <paramref name="timestamp"/>, or null if this segment has none.
+    /// </summary>
+    /// <remarks>
+    /// The time index narrows the search to the last ~index.interval.bytes before the answer; batch
+    /// headers are walked from there, and only the batch found is decoded to pick the record. If
+    /// that batch cannot be decoded here (a compression codec the reader lacks) its base offset is
+    /// returned: the consumer then starts a few records early, never late.
+    /// </remarks>
+    public async ValueTask<long?> FindOffsetByTimestampAsync(long timestamp, long minOffset, CancellationToken cancellationToken)
+    {
+        if (MaxTimestamp < timestamp)
+        {
+            return null;
+        }
+
+        var size = Size;
+        var startOffset = Math.Max(BaseOffset + _timeIndex.Lookup(timestamp), minOffset);
+        var found = await FindBatchAsync(
+            _index.Lookup(startOffset - BaseOffset),
+            size,
+            header => header.LastOffset >= minOffset && header.MaxTimestamp >= timestamp,
+            cancellationToken).ConfigureAwait(false);
+        if (found is not var (position, batchSize))
+        {
+            return null;
+        }
+
+        var batch = new byte[batchSize];
+        await ReadExactlyAsync(batch, position, cancellationToken).ConfigureAwait(false);
+        var header = RecordBatchHeader.Read(batch);
+        if (header.IsLogAppendTime || header.Compression is not (RecordBatchCompression.None or RecordBatchCompression.Gzip))
+        {
+            return Math.Max(header.BaseOffset, minOffset);
+        }
+
+        foreach (var record in RecordBatchReader.ReadRecords(batch))
+        {
+            if (record.Offset >= minOffset && record.Timestamp >= timestamp)
+            {
+                return record.Offset;
+            }
+        }
+
+        return Math.Max(header.BaseOffset, minOffset); // only a control batch: any offset in it will do
+    }
+
     /// <summary>Fsyncs the log and index files.</summary>
     public void Flush()
     {
         _log.Flush(flushToDisk: true);
         _index.Flush();
+        _timeIndex.Flush();
     }
 
     /// <summary>Takes a lease that keeps the files open; false once the segment is closed or deleted.</summary>
@@ -272,6 +399,7 @@ internal sealed class LogSegment
         _deleted = true;
         File.Move(LogPath, LogPath + LogFileNames.DeletedSuffix, overwrite: true);
         File.Move(IndexPath, IndexPath + LogFileNames.DeletedSuffix, overwrite: true);
+        File.Move(TimeIndexPath, TimeIndexPath + LogFileNames.DeletedSuffix, overwrite: true);
         Release();
     }
 
@@ -279,16 +407,21 @@ internal sealed class LogSegment
     {
         _log.Dispose();
         _index.Dispose();
+        _timeIndex.Dispose();
         if (_deleted)
         {
             File.Delete(LogPath + LogFileNames.DeletedSuffix);
             File.Delete(IndexPath + LogFileNames.DeletedSuffix);
+            File.Delete(TimeIndexPath + LogFileNames.DeletedSuffix);
         }
     }
 
-    private async ValueTask<(long Position, int Size)?> FindBatchAsync(long offset, long size, CancellationToken cancellationToken)
+    /// <summary>
+    /// Walks batch headers from <paramref name="position"/> (a batch start) up to
+    /// <paramref name="size"/> and returns the first batch that <paramref name="wanted"/> accepts.
+    /// </summary>
+    private async ValueTask<(long Position, int Size)?> FindBatchAsync(long position, long size, Func<RecordBatchHeader, bool> wanted, CancellationToken cancellationToken)
     {
-        long position = _index.Lookup(offset - BaseOffset);
         var buffer = ArrayPool<byte>.Shared.Rent(HeaderScanChunk);
         try
         {
@@ -313,7 +446,7 @@ internal sealed class LogSegment
                     throw new StorageException(StorageErrorKind.CorruptRecord, $"Segment {LogPath} has a bad batch length at position {position}.");
                 }
 
-                if (header.LastOffset >= offset)
+                if (wanted(header))
                 {
                     return (position, header.SizeInBytes);
                 }
@@ -344,21 +477,23 @@ internal sealed class LogSegment
         }
     }
 
-    private long FirstBaseOffsetAt(long position)
+    private RecordBatchHeader? ReadHeaderAt(long position)
     {
-        Span<byte> bytes = stackalloc byte[sizeof(long)];
+        Span<byte> bytes = stackalloc byte[HeaderSize];
         return RandomAccess.Read(_log.SafeFileHandle, bytes, position) == bytes.Length
-            ? BinaryPrimitives.ReadInt64BigEndian(bytes)
-            : -1;
+            ? RecordBatchHeader.Read(bytes)
+            : null;
     }
 
     /// <summary>
     /// Walks the batches from <paramref name="from"/> to the end of the file in large sequential
     /// reads. With <paramref name="validateCrc"/> the CRC of every batch is checked, streaming
     /// through the bytes so a huge (or hugely corrupt) length never needs a huge buffer.
-    /// With <paramref name="indexEntries"/> it also computes the index entries Kafka's rule makes.
+    /// With <paramref name="indexEntries"/> it also computes the entries of both indexes, at the
+    /// points <see cref="AppendAsync"/> would have made them.
     /// </summary>
-    private SegmentScan Walk(long from, bool validateCrc, long expectedFirstOffset, int? indexIntervalBytes, List<OffsetIndex.Entry>? indexEntries = null)
+    private SegmentScan Walk(long from, bool validateCrc, long expectedFirstOffset, int? indexIntervalBytes,
+        List<OffsetIndex.Entry>? indexEntries = null, List<TimeIndex.Entry>? timeEntries = null)
     {
         var fileBytes = _log.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(RecoveryChunk);
@@ -368,6 +503,7 @@ internal sealed class LogSegment
         var batches = 0;
         var nextOffset = expectedFirstOffset;
         var maxTimestamp = -1L;
+        var offsetOfMaxTimestamp = -1L;
         var bytesSinceLastEntry = 0L;
         string? problem = null;
 
@@ -444,16 +580,27 @@ internal sealed class LogSegment
                     }
                 }
 
+                if (header.MaxTimestamp > maxTimestamp)
+                {
+                    maxTimestamp = header.MaxTimestamp;
+                    offsetOfMaxTimestamp = header.BaseOffset;
+                }
+
                 if (indexEntries is not null && bytesSinceLastEntry > indexIntervalBytes)
                 {
                     indexEntries.Add(new OffsetIndex.Entry((int)(header.BaseOffset - BaseOffset), (int)position));
+                    if (timeEntries is not null && maxTimestamp >= 0
+                        && (timeEntries.Count == 0 || maxTimestamp > timeEntries[^1].Timestamp && offsetOfMaxTimestamp - BaseOffset > timeEntries[^1].RelativeOffset))
+                    {
+                        timeEntries.Add(new TimeIndex.Entry(maxTimestamp, (int)(offsetOfMaxTimestamp - BaseOffset)));
+                    }
+
                     bytesSinceLastEntry = 0;
                 }
 
                 bytesSinceLastEntry += size;
                 batches++;
                 nextOffset = header.LastOffset + 1;
-                maxTimestamp = Math.Max(maxTimestamp, header.MaxTimestamp);
                 position += size;
             }
         }
@@ -462,7 +609,7 @@ internal sealed class LogSegment
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return new SegmentScan(position, fileBytes, batches, batches == 0 && from == 0 ? BaseOffset : nextOffset, maxTimestamp, problem);
+        return new SegmentScan(position, fileBytes, batches, batches == 0 && from == 0 ? BaseOffset : nextOffset, maxTimestamp, offsetOfMaxTimestamp, problem);
     }
 
     private static FileStream OpenLog(string path, FileMode mode)

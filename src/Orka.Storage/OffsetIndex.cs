@@ -150,7 +150,7 @@ internal sealed class OffsetIndex : IDisposable
         return found < 0 ? 0 : entries[found].Position;
     }
 
-    /// <summary>Replaces every entry, in memory and on disk (used after recovery rebuilt them from the log).</summary>
+    /// <summary>Replaces every entry, in memory and on disk, after recovery rebuilt them from the log; not concurrent with lookups.</summary>
     public void Reset(IReadOnlyList<Entry> entries)
     {
         var bytes = new byte[entries.Count * EntrySize];

@@ -114,7 +114,7 @@ public sealed class PartitionLog : IAsyncDisposable
     {
         // Recovery can read a whole segment: keep it off the caller's thread (a grain scheduler).
         var loaded = await Task.Run(
-            () => LogLoader.Load(directory, recoverFrom, Math.Max(0, logStartOffset), config.IndexIntervalBytes),
+            () => LogLoader.Load(directory, recoverFrom, Math.Max(0, logStartOffset), config.IndexIntervalBytes, timeProvider.GetUtcNow().ToUnixTimeMilliseconds()),
             cancellationToken).ConfigureAwait(false);
         return new PartitionLog(directory, topic, partition, topicId, config, timeProvider, loaded.Segments, logStartOffset, loaded.Report, onClosed);
     }
@@ -229,6 +229,53 @@ public sealed class PartitionLog : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The offset of the first record at or after <see cref="LogStartOffset"/> whose timestamp is
+    /// at least <paramref name="timestamp"/>, or null when every record is older (Kafka's
+    /// ListOffsets by time). Uses the segments' largest timestamps and time indexes, so it reads
+    /// about one index interval of headers and decodes one batch.
+    /// </summary>
+    public async ValueTask<long?> OffsetForTimestampAsync(long timestamp, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            var logStartOffset = LogStartOffset;
+            var segments = Volatile.Read(ref _segments);
+            var raced = false;
+            foreach (var segment in segments)
+            {
+                if (segment.NextOffset <= logStartOffset || segment.MaxTimestamp < timestamp)
+                {
+                    continue;
+                }
+
+                if (!segment.TryAcquire())
+                {
+                    raced = true;
+                    break;
+                }
+
+                try
+                {
+                    if (await segment.FindOffsetByTimestampAsync(timestamp, logStartOffset, cancellationToken).ConfigureAwait(false) is { } offset)
+                    {
+                        return offset;
+                    }
+                }
+                finally
+                {
+                    segment.Release();
+                }
+            }
+
+            if (!raced)
+            {
+                return null;
+            }
+        }
+    }
+
     /// <summary>Fsyncs everything appended so far; concurrent callers share one fsync.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
@@ -238,7 +285,10 @@ public sealed class PartitionLog : IAsyncDisposable
 
     public ValueTask DisposeAsync() => CloseAsync(flush: true);
 
-    /// <summary>Closes the log; with <paramref name="flush"/> false (the log is about to be deleted) nothing is fsynced.</summary>
+    /// <summary>
+    /// Closes the log. With <paramref name="flush"/> false (the log is about to be deleted) nothing
+    /// is fsynced and the owner is not told: it is the one deleting.
+    /// </summary>
     internal async ValueTask CloseAsync(bool flush)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -266,7 +316,10 @@ public sealed class PartitionLog : IAsyncDisposable
             }
 
             _writeLock.Release();
-            _onClosed?.Invoke(this);
+            if (flush)
+            {
+                _onClosed?.Invoke(this); // a log closed for deletion is forgotten by its deleter
+            }
         }
     }
 
@@ -363,7 +416,7 @@ public sealed class PartitionLog : IAsyncDisposable
         }
     }
 
-    private static bool ShouldRoll(LogSegment segment, BatchInfo batch, LogConfig config, long pendingBytes = 0)
+    private bool ShouldRoll(LogSegment segment, BatchInfo batch, LogConfig config, long pendingBytes = 0)
     {
         var size = segment.Size + pendingBytes;
         if (size == 0)
@@ -372,13 +425,15 @@ public sealed class PartitionLog : IAsyncDisposable
         }
 
         return size + batch.Size > config.SegmentBytes
-            || segment.CannotHold(pendingBytes + batch.Size, batch.LastOffset);
+            || segment.CannotHold(pendingBytes + batch.Size, batch.LastOffset)
+            || pendingBytes == 0 && segment.IsOlderThan(config.SegmentMs, batch.MaxTimestamp, NowMs);
     }
 
     private LogSegment Roll(long baseOffset)
     {
-        var segment = LogSegment.Create(_directory, baseOffset);
         var segments = Volatile.Read(ref _segments);
+        segments[^1].OnBecomeInactive();
+        var segment = LogSegment.Create(_directory, baseOffset, NowMs);
         Volatile.Write(ref _segments, [.. segments, segment]);
         Volatile.Write(ref _directoryDirty, 1);
         return segment;
@@ -430,6 +485,8 @@ public sealed class PartitionLog : IAsyncDisposable
         {
         }
     }
+
+    private long NowMs => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     private void ThrowIfUnusable()
     {

@@ -175,7 +175,7 @@ public sealed class LogRecoveryTests : IDisposable
 
         Assert.Equal(2, log.LogEndOffset);
         Assert.Equal(
-            ["00000000000000000000.index", "00000000000000000000.log", "partition.metadata"],
+            ["00000000000000000000.index", "00000000000000000000.log", "00000000000000000000.timeindex", "partition.metadata"],
             Directory.GetFiles(partitionDirectory).Select(Path.GetFileName).Order());
     }
 
