@@ -11,9 +11,14 @@ namespace Orka.Storage;
 /// </summary>
 internal static class Crc32C
 {
-    public static uint Compute(ReadOnlySpan<byte> data)
+    public static uint Compute(ReadOnlySpan<byte> data) => ~Append(uint.MaxValue, data);
+
+    /// <summary>
+    /// Continues a running CRC over more bytes, for data too large to hold at once: start from
+    /// <see cref="uint.MaxValue"/>, append every piece in order, and complement the result.
+    /// </summary>
+    public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
-        var crc = uint.MaxValue;
         while (data.Length >= sizeof(ulong))
         {
             crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data));
@@ -25,6 +30,6 @@ internal static class Crc32C
             crc = BitOperations.Crc32C(crc, b);
         }
 
-        return ~crc;
+        return crc;
     }
 }

@@ -32,4 +32,26 @@ public sealed record LogConfig
 
     /// <summary>The defaults Kafka uses.</summary>
     public static LogConfig Default { get; } = new();
+
+    /// <summary>Throws <see cref="ArgumentException"/> for a setting the log cannot honour.</summary>
+    internal void Validate()
+    {
+        // Positions in the offset index are int32, so a segment cannot pass 2 GiB (Kafka's limit too).
+        Check(SegmentBytes is >= RecordBatchHeader.Size and <= int.MaxValue, nameof(SegmentBytes), SegmentBytes);
+        Check(SegmentMs >= 1, nameof(SegmentMs), SegmentMs);
+        Check(IndexIntervalBytes >= 0, nameof(IndexIntervalBytes), IndexIntervalBytes);
+        Check(FlushMessages >= 1, nameof(FlushMessages), FlushMessages);
+        Check(FlushMs >= 0, nameof(FlushMs), FlushMs);
+        Check(RetentionMs >= -1, nameof(RetentionMs), RetentionMs);
+        Check(RetentionBytes >= -1, nameof(RetentionBytes), RetentionBytes);
+        Check(MaxMessageBytes >= RecordBatchHeader.Size, nameof(MaxMessageBytes), MaxMessageBytes);
+
+        static void Check(bool valid, string name, long value)
+        {
+            if (!valid)
+            {
+                throw new ArgumentException($"LogConfig.{name} = {value} is out of range.", name);
+            }
+        }
+    }
 }

@@ -1,36 +1,355 @@
+using System.Collections.Concurrent;
+
 namespace Orka.Storage;
 
 /// <summary>
 /// Owns every partition log of one node's data directory: opening (with recovery), creating,
 /// deleting, and closing them all on shutdown.
 /// </summary>
+/// <remarks>
+/// <para>The data directory holds one directory per partition (<c>{topic}-{partition}</c>) and
+/// node-wide files, all named in <see cref="LogFileNames"/> and described in <c>FORMAT.md</c>:
+/// <c>.lock</c> (held while open, so two processes never share a directory),
+/// <c>recovery-point-offset-checkpoint</c> and <c>log-start-offset-checkpoint</c> (written by
+/// <see cref="CheckpointAsync"/> and at shutdown), and <c>.clean-shutdown</c> (written last by
+/// <see cref="DisposeAsync"/>, removed at open). A log opened after an unclean shutdown validates
+/// every segment from its checkpointed recovery point; after a clean one, only its last segment.</para>
+/// <para>Logs are opened lazily, on the first <see cref="GetOrCreateLogAsync"/> for them. Opening,
+/// creating and deleting are serialized (they are rare); looking up an open log is a dictionary read.</para>
+/// </remarks>
 public sealed class LogManager : IAsyncDisposable
 {
-    private LogManager() { }
+    private readonly ConcurrentDictionary<(string Topic, int Partition), PartitionLog> _logs = new();
+    private readonly ConcurrentDictionary<(string Topic, int Partition), long> _recoveryPoints;
+    private readonly ConcurrentDictionary<(string Topic, int Partition), long> _logStartOffsets;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly FileStream _lockFile;
+    private readonly TimeProvider _timeProvider;
+    private int _disposed;
+    private volatile bool _closedUnflushed;
 
-    public string DataDirectory => throw new NotImplementedException();
+    private LogManager(string dataDirectory, FileStream lockFile, bool cleanShutdown, TimeProvider timeProvider,
+        Dictionary<(string, int), long> recoveryPoints, Dictionary<(string, int), long> logStartOffsets)
+    {
+        DataDirectory = dataDirectory;
+        _lockFile = lockFile;
+        WasCleanShutdown = cleanShutdown;
+        _timeProvider = timeProvider;
+        _recoveryPoints = new(recoveryPoints);
+        _logStartOffsets = new(logStartOffsets);
+    }
+
+    /// <summary>The full path of the data directory.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>Whether the previous owner of the data directory shut down cleanly.</summary>
+    public bool WasCleanShutdown { get; }
 
     /// <summary>
     /// Opens the data directory, creating it if needed. Throws <see cref="StorageException"/> (Io)
     /// when it cannot be created, read or written.
     /// </summary>
     public static LogManager Open(LogManagerOptions options, TimeProvider? timeProvider = null)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.DataDirectory, nameof(options));
+        var directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.DataDirectory));
+
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException(StorageErrorKind.Io, $"Cannot create the data directory '{directory}': {e.Message}", e);
+        }
+
+        FileStream lockFile;
+        try
+        {
+            // FileShare.None takes an exclusive advisory lock (flock on Unix), released by the OS if we die.
+            lockFile = new FileStream(Path.Combine(directory, LogFileNames.LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new StorageException(StorageErrorKind.Io, $"Cannot write to the data directory '{directory}': {e.Message}", e);
+        }
+        catch (IOException e)
+        {
+            throw new StorageException(StorageErrorKind.Io, $"The data directory '{directory}' is in use by another process, or not writable: {e.Message}", e);
+        }
+
+        try
+        {
+            var marker = Path.Combine(directory, LogFileNames.CleanShutdownMarker);
+            var clean = File.Exists(marker);
+            if (clean)
+            {
+                // Gone before anything is written, so that a crash from here on counts as unclean.
+                File.Delete(marker);
+                DurableFile.SyncDirectory(directory);
+            }
+
+            SweepLeftovers(directory);
+            var present = ListLogs(directory).ToHashSet();
+            var recoveryPoints = ReadCheckpoint(directory, LogFileNames.RecoveryPointCheckpoint, present);
+            var logStartOffsets = ReadCheckpoint(directory, LogFileNames.LogStartOffsetCheckpoint, present);
+            return new LogManager(directory, lockFile, clean, timeProvider ?? TimeProvider.System, recoveryPoints, logStartOffsets);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            lockFile.Dispose();
+            throw new StorageException(StorageErrorKind.Io, $"Cannot prepare the data directory '{directory}': {e.Message}", e);
+        }
+    }
 
     /// <summary>
     /// The log of a partition, opened (and recovered) on first use or created empty. A directory
     /// left by an earlier topic of the same name (a different <paramref name="topicId"/>) is deleted
     /// first. Names are validated before they touch the file system.
     /// </summary>
-    public ValueTask<PartitionLog> GetOrCreateLogAsync(string topic, int partition, Guid topicId, LogConfig config, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    /// <remarks>An open log of the same topic id is returned as is, with <paramref name="config"/> applied.</remarks>
+    public async ValueTask<PartitionLog> GetOrCreateLogAsync(string topic, int partition, Guid topicId, LogConfig config, CancellationToken cancellationToken = default)
+    {
+        var path = LogFileNames.PartitionPath(DataDirectory, topic, partition);
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        ThrowIfDisposed();
+
+        var key = (topic, partition);
+        if (_logs.TryGetValue(key, out var open) && open.TopicId == topicId)
+        {
+            ApplyConfig(open, config);
+            return open;
+        }
+
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfDisposed();
+            if (_logs.TryGetValue(key, out open))
+            {
+                if (open.TopicId == topicId)
+                {
+                    ApplyConfig(open, config);
+                    return open;
+                }
+
+                _logs.TryRemove(key, out _);
+                await open.CloseAsync(flush: false).ConfigureAwait(false);
+                DeletePartitionDirectory(key, path);
+            }
+            else if (Directory.Exists(path) && PartitionMetadataFile.Read(path) is { } stored && stored != topicId)
+            {
+                DeletePartitionDirectory(key, path);
+            }
+
+            if (!Directory.Exists(path))
+            {
+                Directory.CreateDirectory(path);
+                DurableFile.SyncDirectory(DataDirectory);
+            }
+
+            // Written before any segment: a directory without it holds nothing worth keeping.
+            if (PartitionMetadataFile.Read(path) != topicId)
+            {
+                PartitionMetadataFile.Write(path, topicId);
+            }
+
+            // Trusted below the checkpointed recovery point; with no checkpoint entry, trust
+            // nothing unless the last shutdown was clean (then all but the last segment).
+            var recoverFrom = _recoveryPoints.TryGetValue(key, out var point) ? point : WasCleanShutdown ? long.MaxValue : 0;
+            var logStartOffset = _logStartOffsets.GetValueOrDefault(key);
+            var log = await PartitionLog.OpenAsync(path, topic, partition, topicId, config, recoverFrom, logStartOffset, _timeProvider, OnLogClosed, cancellationToken).ConfigureAwait(false);
+            _logs[key] = log;
+            return log;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException(StorageErrorKind.Io, $"Cannot open the log of {topic}-{partition} in '{path}': {e.Message}", e);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
 
     /// <summary>Closes and deletes a partition's log, if this node has it.</summary>
-    public ValueTask DeleteLogAsync(string topic, int partition, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    /// <remarks>The directory is renamed to <c>*.deleted</c> first, so a crash midway leaves garbage that the next open sweeps, never half a log.</remarks>
+    public async ValueTask DeleteLogAsync(string topic, int partition, CancellationToken cancellationToken = default)
+    {
+        var path = LogFileNames.PartitionPath(DataDirectory, topic, partition);
+        ThrowIfDisposed();
+        var key = (topic, partition);
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_logs.TryRemove(key, out var log))
+            {
+                await log.CloseAsync(flush: false).ConfigureAwait(false);
+            }
+
+            DeletePartitionDirectory(key, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException(StorageErrorKind.Io, $"Cannot delete the log of {topic}-{partition} in '{path}': {e.Message}", e);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
 
     /// <summary>The partition logs present in the data directory.</summary>
-    public IReadOnlyList<(string Topic, int Partition)> ListLogs() => throw new NotImplementedException();
+    public IReadOnlyList<(string Topic, int Partition)> ListLogs() => ListLogs(DataDirectory);
 
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+    /// <summary>
+    /// Writes the recovery points and log start offsets of every log to the node-wide checkpoint
+    /// files, so that recovery after a crash starts from the last fsynced offset rather than
+    /// from the first segment. Cheap (two small files); call it periodically.
+    /// </summary>
+    public async ValueTask CheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            WriteCheckpoints();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException(StorageErrorKind.Io, $"Cannot write the checkpoints in '{DataDirectory}': {e.Message}", e);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Flushes and closes every log, writes the checkpoints and, if every log closed cleanly,
+    /// the clean-shutdown marker; then releases the directory lock.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _lifecycle.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var clean = !_closedUnflushed;
+            foreach (var log in _logs.Values)
+            {
+                try
+                {
+                    await log.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (StorageException)
+                {
+                    clean = false; // its recovery point stays where the last good fsync left it
+                }
+
+                clean &= log.RecoveryPoint == log.LogEndOffset;
+            }
+
+            WriteCheckpoints();
+            if (clean)
+            {
+                DurableFile.WriteAtomically(Path.Combine(DataDirectory, LogFileNames.CleanShutdownMarker), []);
+            }
+        }
+        finally
+        {
+            _lockFile.Dispose();
+            _lifecycle.Release();
+        }
+    }
+
+    private void OnLogClosed(PartitionLog log)
+    {
+        var key = (log.Topic, log.Partition);
+        _logs.TryRemove(new KeyValuePair<(string, int), PartitionLog>(key, log));
+        _recoveryPoints[key] = log.RecoveryPoint;
+        _logStartOffsets[key] = log.LogStartOffset;
+        if (log.RecoveryPoint < log.LogEndOffset)
+        {
+            _closedUnflushed = true; // closed after a failed fsync: the next open must not trust it
+        }
+    }
+
+    private static void ApplyConfig(PartitionLog log, LogConfig config)
+    {
+        if (!Equals(log.Config, config))
+        {
+            log.UpdateConfig(config);
+        }
+    }
+
+    private void WriteCheckpoints()
+    {
+        foreach (var log in _logs.Values)
+        {
+            _recoveryPoints[(log.Topic, log.Partition)] = log.RecoveryPoint;
+            _logStartOffsets[(log.Topic, log.Partition)] = log.LogStartOffset;
+        }
+
+        OffsetCheckpointFile.Write(Path.Combine(DataDirectory, LogFileNames.RecoveryPointCheckpoint), _recoveryPoints.ToDictionary());
+        OffsetCheckpointFile.Write(Path.Combine(DataDirectory, LogFileNames.LogStartOffsetCheckpoint), _logStartOffsets.ToDictionary());
+    }
+
+    private void DeletePartitionDirectory((string Topic, int Partition) key, string path)
+    {
+        _recoveryPoints.TryRemove(key, out _);
+        _logStartOffsets.TryRemove(key, out _);
+        if (!Directory.Exists(path))
+        {
+            return;
+        }
+
+        var doomed = $"{path}.{Guid.NewGuid():N}{LogFileNames.DeletedSuffix}";
+        Directory.Move(path, doomed);
+        DurableFile.SyncDirectory(DataDirectory);
+        Directory.Delete(doomed, recursive: true);
+    }
+
+    private static List<(string Topic, int Partition)> ListLogs(string dataDirectory)
+    {
+        var logs = new List<(string, int)>();
+        foreach (var path in Directory.EnumerateDirectories(dataDirectory))
+        {
+            if (LogFileNames.TryParsePartitionDirectory(Path.GetFileName(path), out var topic, out var partition))
+            {
+                logs.Add((topic, partition));
+            }
+        }
+
+        logs.Sort();
+        return logs;
+    }
+
+    private static void SweepLeftovers(string dataDirectory)
+    {
+        foreach (var path in Directory.EnumerateDirectories(dataDirectory, "*" + LogFileNames.DeletedSuffix))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+
+        foreach (var path in Directory.EnumerateFiles(dataDirectory, "*" + LogFileNames.TempSuffix))
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Reads a checkpoint, keeping only partitions that still have a directory.</summary>
+    private static Dictionary<(string, int), long> ReadCheckpoint(string dataDirectory, string name, HashSet<(string, int)> present)
+    {
+        var entries = OffsetCheckpointFile.Read(Path.Combine(dataDirectory, name)) ?? [];
+        return entries.Where(e => present.Contains(e.Key)).ToDictionary();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }

@@ -1,0 +1,617 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using static Orka.Storage.RecordBatchLayout;
+
+namespace Orka.Storage;
+
+/// <summary>
+/// One segment of a partition log: <c>{baseOffset:D20}.log</c>, a plain concatenation of whole
+/// RecordBatch v2 batches (offsets increasing, the first at or above the base offset), and its
+/// sparse <see cref="OffsetIndex"/> and <see cref="TimeIndex"/>. Layout in <c>FORMAT.md</c>. Positions are int32 because index
+/// entries are, so a segment never grows past 2 GiB.
+/// </summary>
+/// <remarks>
+/// Thread-safety: one writer (<see cref="AppendAsync"/>, <see cref="Recover"/>) and any number of
+/// readers. The writer writes the bytes first and only then publishes <see cref="Size"/>, so a
+/// reader, which never reads past the <see cref="Size"/> it saw, never meets a half-written batch.
+/// Readers and flushes hold a lease (<see cref="TryAcquire"/>) so that retention can delete a
+/// segment while someone is still reading it: the files close when the last lease is released.
+/// </remarks>
+internal sealed class LogSegment
+{
+    /// <summary>Chunk size for walking headers on a read: one pread usually covers the whole index interval.</summary>
+    private const int HeaderScanChunk = 16 * 1024;
+
+    /// <summary>Chunk size for the sequential walk of recovery.</summary>
+    private const int RecoveryChunk = 1024 * 1024;
+
+    private readonly string _directory;
+    private readonly FileStream _log;
+    private readonly OffsetIndex _index;
+    private readonly TimeIndex _timeIndex;
+    private long _size;
+    private long _nextOffset;
+    private long _maxTimestamp = -1;
+    private long _offsetOfMaxTimestamp = -1;
+    private readonly long _openedAtMs;
+    private long _firstBatchTimestamp = -1;
+    private int _bytesSinceLastIndexEntry;
+    private int _leases = 1; // the owning log's own reference
+    private volatile bool _deleted;
+
+    private LogSegment(string directory, long baseOffset, FileStream log, OffsetIndex index, TimeIndex timeIndex, long size, long openedAtMs)
+    {
+        _directory = directory;
+        BaseOffset = baseOffset;
+        _log = log;
+        _index = index;
+        _timeIndex = timeIndex;
+        _size = size;
+        _nextOffset = baseOffset;
+        _openedAtMs = openedAtMs;
+    }
+
+    public long BaseOffset { get; }
+
+    /// <summary>Bytes of whole batches, published after they are written.</summary>
+    public long Size => Volatile.Read(ref _size);
+
+    /// <summary>One past the last offset in this segment (its base offset while empty).</summary>
+    public long NextOffset => Volatile.Read(ref _nextOffset);
+
+    /// <summary>The largest batch max timestamp in this segment, or -1 when empty (or without timestamps).</summary>
+    public long MaxTimestamp => Volatile.Read(ref _maxTimestamp);
+
+    /// <summary>
+    /// Whether segment.ms says to roll before appending a batch whose max timestamp is
+    /// <paramref name="incomingTimestamp"/>. As in Kafka, the age is measured in record time (the
+    /// incoming batch against this segment's first batch), so it survives restarts and replaying
+    /// old data does not roll on every append; only a segment without timestamps falls back to
+    /// the wall clock since it was created or opened.
+    /// </summary>
+    public bool IsOlderThan(long segmentMs, long incomingTimestamp, long nowMs)
+    {
+        if (Size == 0)
+        {
+            return false;
+        }
+
+        var first = Volatile.Read(ref _firstBatchTimestamp);
+        return first >= 0 && incomingTimestamp >= 0
+            ? incomingTimestamp - first > segmentMs
+            : nowMs - _openedAtMs > segmentMs;
+    }
+
+    public string LogPath => Path.Combine(_directory, LogFileNames.SegmentFile(BaseOffset));
+
+    public string IndexPath => Path.Combine(_directory, LogFileNames.IndexFile(BaseOffset));
+
+    public string TimeIndexPath => Path.Combine(_directory, LogFileNames.TimeIndexFile(BaseOffset));
+
+    /// <summary>Creates an empty segment, replacing any files of that name (left beyond the log end by a crash).</summary>
+    public static LogSegment Create(string directory, long baseOffset, long nowMs)
+    {
+        var log = OpenLog(Path.Combine(directory, LogFileNames.SegmentFile(baseOffset)), FileMode.Create);
+        OffsetIndex? index = null;
+        try
+        {
+            index = OffsetIndex.Create(Path.Combine(directory, LogFileNames.IndexFile(baseOffset)));
+            var timeIndex = TimeIndex.Create(Path.Combine(directory, LogFileNames.TimeIndexFile(baseOffset)));
+            return new LogSegment(directory, baseOffset, log, index, timeIndex, 0, nowMs);
+        }
+        catch
+        {
+            index?.Dispose();
+            log.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens an existing segment without reading its batches. The caller either trusts it and calls
+    /// <see cref="LoadTrusted"/>, or validates it with <see cref="Recover"/>.
+    /// </summary>
+    public static LogSegment Open(string directory, long baseOffset, long nowMs, out bool indexesAreUsable)
+    {
+        var log = OpenLog(Path.Combine(directory, LogFileNames.SegmentFile(baseOffset)), FileMode.Open);
+        OffsetIndex? index = null;
+        try
+        {
+            var size = log.Length;
+            var indexPath = Path.Combine(directory, LogFileNames.IndexFile(baseOffset));
+            var timeIndexPath = Path.Combine(directory, LogFileNames.TimeIndexFile(baseOffset));
+            index = OffsetIndex.TryOpen(indexPath, size);
+            var timeIndex = TimeIndex.TryOpen(timeIndexPath, int.MaxValue);
+            indexesAreUsable = index is not null && timeIndex is not null;
+            index ??= OffsetIndex.Create(indexPath);
+            timeIndex ??= TimeIndex.Create(timeIndexPath);
+            return new LogSegment(directory, baseOffset, log, index, timeIndex, size, nowMs);
+        }
+        catch
+        {
+            index?.Dispose();
+            log.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Finishes opening a segment below the recovery point, which was fsynced and is trusted: walks
+    /// only the batch headers after the last index entry to learn where the segment ends.
+    /// Returns false if what it finds contradicts the index (then the caller recovers the segment).
+    /// </summary>
+    public bool LoadTrusted()
+    {
+        var last = _index.Last;
+        var scan = Walk(last?.Position ?? 0, validateCrc: false, expectedFirstOffset: BaseOffset + (last?.RelativeOffset ?? 0), indexIntervalBytes: null);
+        if (scan.Problem is not null || scan.Batches == 0 && Size > 0)
+        {
+            return false;
+        }
+
+        if (last is { } entry && ReadHeaderAt(entry.Position)?.BaseOffset != BaseOffset + entry.RelativeOffset)
+        {
+            return false;
+        }
+
+        // The time index's last entry holds the segment's largest timestamp (written when it was rolled).
+        var lastTime = _timeIndex.Last;
+        if (lastTime is { } t && BaseOffset + t.RelativeOffset >= scan.NextOffset)
+        {
+            return false;
+        }
+
+        _nextOffset = scan.NextOffset;
+        (_maxTimestamp, _offsetOfMaxTimestamp) = lastTime is { } time && time.Timestamp >= scan.MaxTimestamp
+            ? (time.Timestamp, BaseOffset + time.RelativeOffset)
+            : (scan.MaxTimestamp, scan.OffsetOfMaxTimestamp);
+        _firstBatchTimestamp = Size > 0 ? ReadHeaderAt(0)?.MaxTimestamp ?? -1 : -1;
+        _bytesSinceLastIndexEntry = (int)(Size - (last?.Position ?? 0));
+        return true;
+    }
+
+    /// <summary>
+    /// Validates every batch (length, magic, CRC, offsets increasing from
+    /// <paramref name="expectedFirstOffset"/>), truncates the file after the last good one,
+    /// and rebuilds the index from what remains. Returns what the walk found.
+    /// </summary>
+    public SegmentScan Recover(long expectedFirstOffset, int indexIntervalBytes)
+    {
+        var entries = new List<OffsetIndex.Entry>();
+        var timeEntries = new List<TimeIndex.Entry>();
+        var scan = Walk(0, validateCrc: true, Math.Max(expectedFirstOffset, BaseOffset), indexIntervalBytes, entries, timeEntries);
+        if (scan.ValidBytes < scan.FileBytes)
+        {
+            _log.SetLength(scan.ValidBytes);
+        }
+
+        _index.Reset(entries);
+        _timeIndex.Reset(timeEntries);
+        _size = scan.ValidBytes;
+        _nextOffset = scan.NextOffset;
+        _maxTimestamp = scan.MaxTimestamp;
+        _offsetOfMaxTimestamp = scan.OffsetOfMaxTimestamp;
+        _firstBatchTimestamp = scan.Batches > 0 ? ReadHeaderAt(0)?.MaxTimestamp ?? -1 : -1;
+        _bytesSinceLastIndexEntry = (int)(scan.ValidBytes - (entries.Count > 0 ? entries[^1].Position : 0));
+        return scan;
+    }
+
+    /// <summary>
+    /// Called when the segment stops being the active one (rolled, or found closed at open):
+    /// records its largest timestamp as the time index's last entry, so a later open knows it
+    /// without reading the segment.
+    /// </summary>
+    public void OnBecomeInactive()
+    {
+        if (_maxTimestamp >= 0)
+        {
+            _timeIndex.MaybeAppend(_maxTimestamp, (int)(_offsetOfMaxTimestamp - BaseOffset));
+        }
+    }
+
+    /// <summary>
+    /// Whether appending <paramref name="batchSize"/> bytes ending at <paramref name="lastOffset"/>
+    /// would overflow the int32 positions or relative offsets of the index.
+    /// </summary>
+    public bool CannotHold(long batchSize, long lastOffset)
+        => Size + batchSize > int.MaxValue || lastOffset - BaseOffset > int.MaxValue;
+
+    /// <summary>
+    /// Appends whole, validated batches whose base offsets are already assigned. Writes the bytes,
+    /// adds index entries, then publishes the new size. Not cancellable once started: a half-done
+    /// append is worse than a late one.
+    /// </summary>
+    public async ValueTask AppendAsync(ReadOnlyMemory<byte> data, ArraySegment<BatchInfo> batches, int indexIntervalBytes)
+    {
+        var start = Size;
+        var firstPosition = batches[0].Position;
+        await RandomAccess.WriteAsync(_log.SafeFileHandle, data, start, CancellationToken.None).ConfigureAwait(false);
+
+        if (start == 0)
+        {
+            Volatile.Write(ref _firstBatchTimestamp, batches[0].MaxTimestamp);
+        }
+
+        foreach (var batch in batches)
+        {
+            var position = start + batch.Position - firstPosition;
+            if (batch.MaxTimestamp > _maxTimestamp)
+            {
+                Volatile.Write(ref _maxTimestamp, batch.MaxTimestamp);
+                _offsetOfMaxTimestamp = batch.BaseOffset;
+            }
+
+            if (_bytesSinceLastIndexEntry > indexIntervalBytes)
+            {
+                var relativeOffset = checked((int)(batch.BaseOffset - BaseOffset));
+                _index.Append(relativeOffset, checked((int)position));
+                if (_maxTimestamp >= 0)
+                {
+                    _timeIndex.MaybeAppend(_maxTimestamp, (int)(_offsetOfMaxTimestamp - BaseOffset));
+                }
+
+                _bytesSinceLastIndexEntry = 0;
+            }
+
+            _bytesSinceLastIndexEntry += batch.Size;
+        }
+
+        Volatile.Write(ref _nextOffset, batches[^1].LastOffset + 1);
+        Volatile.Write(ref _size, start + data.Length);
+    }
+
+    /// <summary>
+    /// Whole batches from the one containing <paramref name="offset"/>, up to
+    /// <paramref name="maxBytes"/> but at least that one batch, never past the published size.
+    /// Null when no batch in this segment reaches <paramref name="offset"/>. The returned memory is
+    /// a fresh array the caller owns.
+    /// </summary>
+    public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(long offset, int maxBytes, CancellationToken cancellationToken)
+    {
+        var size = Size;
+        var found = await FindBatchAsync(_index.Lookup(offset - BaseOffset), size, header => header.LastOffset >= offset, cancellationToken).ConfigureAwait(false);
+        if (found is not var (position, firstBatchSize))
+        {
+            return null;
+        }
+
+        var length = (int)Math.Min(size - position, Math.Max(maxBytes, firstBatchSize));
+        var data = new byte[length];
+        await ReadExactlyAsync(data, position, cancellationToken).ConfigureAwait(false);
+
+        var end = firstBatchSize;
+        while (end + LogOverhead <= length)
+        {
+            var next = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(end + BatchLengthOffset)) + LogOverhead;
+            if (next < HeaderSize || next > length - end)
+            {
+                break;
+            }
+
+            end += next;
+        }
+
+        return data.AsMemory(0, end);
+    }
+
+    /// <summary>
+    /// The offset of the first record at or after <paramref name="minOffset"/> whose timestamp is
+    /// at least <paramref name="timestamp"/>, or null if this segment has none.
+    /// </summary>
+    /// <remarks>
+    /// The time index narrows the search to the last ~index.interval.bytes before the answer; batch
+    /// headers are walked from there, and only the batch found is decoded to pick the record. If
+    /// that batch cannot be decoded here (a compression codec the reader lacks) its base offset is
+    /// returned: the consumer then starts a few records early, never late.
+    /// </remarks>
+    public async ValueTask<long?> FindOffsetByTimestampAsync(long timestamp, long minOffset, CancellationToken cancellationToken)
+    {
+        if (MaxTimestamp < timestamp)
+        {
+            return null;
+        }
+
+        var size = Size;
+        var startOffset = Math.Max(BaseOffset + _timeIndex.Lookup(timestamp), minOffset);
+        var found = await FindBatchAsync(
+            _index.Lookup(startOffset - BaseOffset),
+            size,
+            header => header.LastOffset >= minOffset && header.MaxTimestamp >= timestamp,
+            cancellationToken).ConfigureAwait(false);
+        if (found is not var (position, batchSize))
+        {
+            return null;
+        }
+
+        var batch = new byte[batchSize];
+        await ReadExactlyAsync(batch, position, cancellationToken).ConfigureAwait(false);
+        var header = RecordBatchHeader.Read(batch);
+        if (header.IsLogAppendTime || header.Compression is not (RecordBatchCompression.None or RecordBatchCompression.Gzip))
+        {
+            return Math.Max(header.BaseOffset, minOffset);
+        }
+
+        foreach (var record in RecordBatchReader.ReadRecords(batch))
+        {
+            if (record.Offset >= minOffset && record.Timestamp >= timestamp)
+            {
+                return record.Offset;
+            }
+        }
+
+        return Math.Max(header.BaseOffset, minOffset); // only a control batch: any offset in it will do
+    }
+
+    /// <summary>Fsyncs the log and index files.</summary>
+    public void Flush()
+    {
+        _log.Flush(flushToDisk: true);
+        _index.Flush();
+        _timeIndex.Flush();
+    }
+
+    /// <summary>Takes a lease that keeps the files open; false once the segment is closed or deleted.</summary>
+    public bool TryAcquire()
+    {
+        while (true)
+        {
+            var leases = Volatile.Read(ref _leases);
+            if (leases == 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _leases, leases + 1, leases) == leases)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _leases) == 0)
+        {
+            CloseFiles();
+        }
+    }
+
+    /// <summary>
+    /// Drops the owner's reference: the files close once no reader holds a lease. A live segment
+    /// is trimmed to its published size first, so bytes of a failed write do not outlive it.
+    /// </summary>
+    public void Close()
+    {
+        if (!_deleted && _log.Length > Size)
+        {
+            _log.SetLength(Size);
+        }
+
+        Release();
+    }
+
+    /// <summary>
+    /// Renames the files to <c>*.deleted</c> at once (so a crash leaves garbage that startup sweeps,
+    /// never a gap in the offsets), then deletes them when the last lease is released.
+    /// </summary>
+    public void Delete()
+    {
+        _deleted = true;
+        File.Move(LogPath, LogPath + LogFileNames.DeletedSuffix, overwrite: true);
+        File.Move(IndexPath, IndexPath + LogFileNames.DeletedSuffix, overwrite: true);
+        File.Move(TimeIndexPath, TimeIndexPath + LogFileNames.DeletedSuffix, overwrite: true);
+        Release();
+    }
+
+    private void CloseFiles()
+    {
+        _log.Dispose();
+        _index.Dispose();
+        _timeIndex.Dispose();
+        if (_deleted)
+        {
+            File.Delete(LogPath + LogFileNames.DeletedSuffix);
+            File.Delete(IndexPath + LogFileNames.DeletedSuffix);
+            File.Delete(TimeIndexPath + LogFileNames.DeletedSuffix);
+        }
+    }
+
+    /// <summary>
+    /// Walks batch headers from <paramref name="position"/> (a batch start) up to
+    /// <paramref name="size"/> and returns the first batch that <paramref name="wanted"/> accepts.
+    /// </summary>
+    private async ValueTask<(long Position, int Size)?> FindBatchAsync(long position, long size, Func<RecordBatchHeader, bool> wanted, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(HeaderScanChunk);
+        try
+        {
+            long chunkStart = 0;
+            var chunkLength = 0;
+            while (position < size)
+            {
+                if (position < chunkStart || position + HeaderSize > chunkStart + chunkLength)
+                {
+                    chunkLength = (int)Math.Min(buffer.Length, size - position);
+                    await ReadExactlyAsync(buffer.AsMemory(0, chunkLength), position, cancellationToken).ConfigureAwait(false);
+                    chunkStart = position;
+                    if (chunkLength < HeaderSize)
+                    {
+                        throw new StorageException(StorageErrorKind.CorruptRecord, $"Segment {LogPath} ends inside a batch header at position {position}.");
+                    }
+                }
+
+                var header = RecordBatchHeader.Read(buffer.AsSpan((int)(position - chunkStart)));
+                if (header.BatchLength < MinBatchLength)
+                {
+                    throw new StorageException(StorageErrorKind.CorruptRecord, $"Segment {LogPath} has a bad batch length at position {position}.");
+                }
+
+                if (wanted(header))
+                {
+                    return (position, header.SizeInBytes);
+                }
+
+                position += header.SizeInBytes;
+            }
+
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async ValueTask ReadExactlyAsync(Memory<byte> destination, long position, CancellationToken cancellationToken)
+    {
+        while (destination.Length > 0)
+        {
+            var read = await RandomAccess.ReadAsync(_log.SafeFileHandle, destination, position, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new StorageException(StorageErrorKind.Io, $"Segment {LogPath} is shorter than its published size.");
+            }
+
+            destination = destination[read..];
+            position += read;
+        }
+    }
+
+    private RecordBatchHeader? ReadHeaderAt(long position)
+    {
+        Span<byte> bytes = stackalloc byte[HeaderSize];
+        return RandomAccess.Read(_log.SafeFileHandle, bytes, position) == bytes.Length
+            ? RecordBatchHeader.Read(bytes)
+            : null;
+    }
+
+    /// <summary>
+    /// Walks the batches from <paramref name="from"/> to the end of the file in large sequential
+    /// reads. With <paramref name="validateCrc"/> the CRC of every batch is checked, streaming
+    /// through the bytes so a huge (or hugely corrupt) length never needs a huge buffer.
+    /// With <paramref name="indexEntries"/> it also computes the entries of both indexes, at the
+    /// points <see cref="AppendAsync"/> would have made them.
+    /// </summary>
+    private SegmentScan Walk(long from, bool validateCrc, long expectedFirstOffset, int? indexIntervalBytes,
+        List<OffsetIndex.Entry>? indexEntries = null, List<TimeIndex.Entry>? timeEntries = null)
+    {
+        var fileBytes = _log.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(RecoveryChunk);
+        long chunkStart = 0;
+        var chunkLength = 0;
+        var position = from;
+        var batches = 0;
+        var nextOffset = expectedFirstOffset;
+        var maxTimestamp = -1L;
+        var offsetOfMaxTimestamp = -1L;
+        var bytesSinceLastEntry = 0L;
+        string? problem = null;
+
+        // Makes [at, at + count) available in the buffer (count <= buffer size and inside the file).
+        ReadOnlySpan<byte> Peek(long at, int count)
+        {
+            if (at < chunkStart || at + count > chunkStart + chunkLength)
+            {
+                chunkLength = (int)Math.Min(buffer.Length, fileBytes - at);
+                var span = buffer.AsSpan(0, chunkLength);
+                var filled = 0;
+                while (filled < span.Length)
+                {
+                    var read = RandomAccess.Read(_log.SafeFileHandle, span[filled..], at + filled);
+                    if (read == 0)
+                    {
+                        chunkLength = filled;
+                        break;
+                    }
+
+                    filled += read;
+                }
+
+                chunkStart = at;
+            }
+
+            return buffer.AsSpan((int)(at - chunkStart), Math.Min(count, chunkLength - (int)(at - chunkStart)));
+        }
+
+        try
+        {
+            while (position < fileBytes)
+            {
+                if (fileBytes - position < HeaderSize)
+                {
+                    problem = $"{fileBytes - position} bytes at position {position} are too few for a batch header (torn write).";
+                    break;
+                }
+
+                var header = RecordBatchHeader.Read(Peek(position, HeaderSize));
+                var size = (long)header.BatchLength + LogOverhead;
+                if (header.BatchLength < MinBatchLength || header.Magic != RecordBatchLayout.Magic)
+                {
+                    problem = $"Batch at position {position} has batchLength {header.BatchLength} and magic {header.Magic}.";
+                    break;
+                }
+
+                if (size > fileBytes - position)
+                {
+                    problem = $"Batch at position {position} declares {size} bytes but the file has {fileBytes - position} left (torn write).";
+                    break;
+                }
+
+                if (header.BaseOffset < nextOffset || header.LastOffsetDelta < 0 || header.LastOffset - BaseOffset > int.MaxValue || position + size > int.MaxValue)
+                {
+                    problem = $"Batch at position {position} has offsets {header.BaseOffset}..{header.LastOffset}; expected a base offset of at least {nextOffset} within int32 of {BaseOffset}.";
+                    break;
+                }
+
+                if (validateCrc)
+                {
+                    var crc = uint.MaxValue;
+                    for (var at = position + AttributesOffset; at < position + size;)
+                    {
+                        var piece = Peek(at, (int)Math.Min(buffer.Length, position + size - at));
+                        crc = Crc32C.Append(crc, piece);
+                        at += piece.Length;
+                    }
+
+                    if (~crc != header.Crc)
+                    {
+                        problem = $"Batch at position {position} (offset {header.BaseOffset}) fails its CRC-32C check.";
+                        break;
+                    }
+                }
+
+                if (header.MaxTimestamp > maxTimestamp)
+                {
+                    maxTimestamp = header.MaxTimestamp;
+                    offsetOfMaxTimestamp = header.BaseOffset;
+                }
+
+                if (indexEntries is not null && bytesSinceLastEntry > indexIntervalBytes)
+                {
+                    indexEntries.Add(new OffsetIndex.Entry((int)(header.BaseOffset - BaseOffset), (int)position));
+                    if (timeEntries is not null && maxTimestamp >= 0
+                        && (timeEntries.Count == 0 || maxTimestamp > timeEntries[^1].Timestamp && offsetOfMaxTimestamp - BaseOffset > timeEntries[^1].RelativeOffset))
+                    {
+                        timeEntries.Add(new TimeIndex.Entry(maxTimestamp, (int)(offsetOfMaxTimestamp - BaseOffset)));
+                    }
+
+                    bytesSinceLastEntry = 0;
+                }
+
+                bytesSinceLastEntry += size;
+                batches++;
+                nextOffset = header.LastOffset + 1;
+                position += size;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return new SegmentScan(position, fileBytes, batches, batches == 0 && from == 0 ? BaseOffset : nextOffset, maxTimestamp, offsetOfMaxTimestamp, problem);
+    }
+
+    private static FileStream OpenLog(string path, FileMode mode)
+        => new(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+}
