@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Orka.Storage;
 
 namespace Orka.Client;
@@ -14,46 +13,41 @@ namespace Orka.Client;
 public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options = null) : IAsyncDisposable
 {
     private readonly ProducerOptions _options = options ?? new ProducerOptions();
-    private readonly ConcurrentDictionary<string, Task<TopicMetadata>> _topics = new();
+    private readonly Dictionary<string, TopicState> _topics = [];
     private readonly Dictionary<TopicPartition, Accumulator> _accumulators = [];
     private readonly Dictionary<string, int> _stickyPartitions = [];
     private readonly SemaphoreSlim _inFlight = new((options ?? new ProducerOptions()).MaxInFlightBatches);
     private readonly Lock _lock = new();
 
-    /// <summary>Queues a record; the task completes when its batch is acknowledged.</summary>
+    /// <summary>
+    /// Queues a record; the task completes when its batch is acknowledged. Records keep the order of
+    /// the calls (per partition), even while the topic's metadata is still being looked up.
+    /// </summary>
     public async Task<DeliveryResult> ProduceAsync(
         string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers = null, DateTimeOffset? timestamp = null)
     {
-        var metadata = await GetTopicAsync(topic);
-        var ts = (timestamp ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds();
-        Task<DeliveryResult> delivery;
+        Names.ValidateTopicName(topic);
+        var record = new QueuedRecord(key, value, headers, (timestamp ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds());
         Pending? full = null;
         lock (_lock)
         {
-            var partition = key is { } k
-                ? Murmur2Partitioner.Partition(k.Span, metadata.PartitionCount)
-                : StickyPartition(topic, metadata.PartitionCount);
-            var tp = new TopicPartition(topic, partition);
-            if (!_accumulators.TryGetValue(tp, out var acc))
+            if (!_topics.TryGetValue(topic, out var state))
             {
-                acc = _accumulators[tp] = new Accumulator(tp);
+                state = _topics[topic] = new TopicState();
             }
 
-            var record = new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            acc.Builder.Append(ts, key is { } kk ? kk.Span : default, value is { } v ? v.Span : default, headers, key is null, value is null);
-            acc.Waiters.Add((record, ts));
-            delivery = record.Task;
-            if (acc.Builder.SizeInBytes >= _options.BatchSize)
+            if (state.Metadata is { } metadata && state.Waiting.Count == 0)
             {
-                full = acc.Drain();
-                if (key is null)
-                {
-                    _stickyPartitions.Remove(topic);
-                }
+                full = Enqueue(topic, metadata, record);
             }
-            else if (acc.Waiters.Count == 1)
+            else
             {
-                _ = LingerAsync(acc, acc.Generation);
+                // Metadata not known yet: park the record (copied, the caller may reuse its buffers).
+                state.Waiting.Add(record.Detached());
+                if (state.Waiting.Count == 1)
+                {
+                    _ = LoadMetadataAsync(topic, state);
+                }
             }
         }
 
@@ -62,7 +56,7 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
             await SendAsync(full);
         }
 
-        return await delivery;
+        return await record.Delivery.Task;
     }
 
     /// <summary>Sends every partial batch now and waits until all sent batches are acknowledged.</summary>
@@ -100,16 +94,83 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
         _inFlight.Dispose();
     }
 
-    private Task<TopicMetadata> GetTopicAsync(string topic)
+    private async Task LoadMetadataAsync(string topic, TopicState state)
     {
-        Names.ValidateTopicName(topic);
-        var task = _topics.GetOrAdd(topic, t => new OrkaAdmin(client).GetTopicAsync(t));
-        if (task.IsFaulted || task.IsCanceled)
+        TopicMetadata? metadata = null;
+        Exception? failure = null;
+        try
         {
-            _topics.TryRemove(new KeyValuePair<string, Task<TopicMetadata>>(topic, task));
+            metadata = await new OrkaAdmin(client).GetTopicAsync(topic).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = e;
         }
 
-        return task;
+        List<Pending> full = [];
+        lock (_lock)
+        {
+            var waiting = state.Waiting;
+            state.Waiting = [];
+            if (metadata is null)
+            {
+                // Fail what waited; the next call looks the topic up again.
+                waiting.ForEach(r => r.Delivery.TrySetException(failure!));
+                return;
+            }
+
+            state.Metadata = metadata;
+            foreach (var record in waiting)
+            {
+                if (Enqueue(topic, metadata, record) is { } batch)
+                {
+                    full.Add(batch);
+                }
+            }
+        }
+
+        foreach (var batch in full)
+        {
+            await SendAsync(batch).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Adds a record to its partition's batch; returns the batch if it is now full. Holds the lock.</summary>
+    private Pending? Enqueue(string topic, TopicMetadata metadata, QueuedRecord record)
+    {
+        var partition = record.Key is { } k
+            ? Murmur2Partitioner.Partition(k.Span, metadata.PartitionCount)
+            : StickyPartition(topic, metadata.PartitionCount);
+        var tp = new TopicPartition(topic, partition);
+        if (!_accumulators.TryGetValue(tp, out var acc))
+        {
+            acc = _accumulators[tp] = new Accumulator(tp);
+        }
+
+        acc.Builder.Append(
+            record.Timestamp,
+            record.Key is { } key ? key.Span : default,
+            record.Value is { } value ? value.Span : default,
+            record.Headers,
+            record.Key is null,
+            record.Value is null);
+        acc.Waiters.Add((record.Delivery, record.Timestamp));
+        if (acc.Builder.SizeInBytes >= _options.BatchSize)
+        {
+            if (record.Key is null)
+            {
+                _stickyPartitions.Remove(topic);
+            }
+
+            return acc.Drain();
+        }
+
+        if (acc.Waiters.Count == 1)
+        {
+            _ = LingerAsync(acc, acc.Generation);
+        }
+
+        return null;
     }
 
     private int StickyPartition(string topic, int partitionCount)
@@ -176,6 +237,21 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
         {
             _inFlight.Release();
         }
+    }
+
+    private sealed class TopicState
+    {
+        public TopicMetadata? Metadata { get; set; }
+
+        /// <summary>Records produced before the metadata arrived, in call order.</summary>
+        public List<QueuedRecord> Waiting { get; set; } = [];
+    }
+
+    private sealed record QueuedRecord(ReadOnlyMemory<byte>? Key, ReadOnlyMemory<byte>? Value, IReadOnlyList<RecordHeader>? Headers, long Timestamp)
+    {
+        public TaskCompletionSource<DeliveryResult> Delivery { get; init; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public QueuedRecord Detached() => this with { Key = Key?.ToArray(), Value = Value?.ToArray() };
     }
 
     private sealed record Pending(TopicPartition Partition, byte[] Bytes, List<(TaskCompletionSource<DeliveryResult> Record, long Timestamp)> Waiters);

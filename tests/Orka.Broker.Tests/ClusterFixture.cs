@@ -47,7 +47,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             var root = siloBuilder.Configuration[RootKey]!;
-            var siloName = siloBuilder.Configuration["SiloName"]
+            var siloName = siloBuilder.Configuration["Orleans:Name"]
                 ?? throw new InvalidOperationException("The test cluster gave the silo no SiloName.");
 
             // The test cluster names silos "Primary", "Secondary_1", …: node 0, 1, ….

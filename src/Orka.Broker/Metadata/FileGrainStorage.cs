@@ -103,7 +103,7 @@ internal sealed class FileGrainStorage(string directory, IGrainStorageSerializer
             await stream.ReadExactlyAsync(buffer);
             return BinaryPrimitives.ReadInt64LittleEndian(buffer);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
