@@ -8,6 +8,9 @@ namespace Orka.Cli;
 /// <summary>An Orleans client host connected to the cluster for the length of one command.</summary>
 internal sealed class ClusterConnection : IAsyncDisposable
 {
+    /// <summary>How long connecting may take before the command gives up.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
     private readonly IHost _host;
 
     private ClusterConnection(IHost host) => _host = host;
@@ -22,14 +25,17 @@ internal sealed class ClusterConnection : IAsyncDisposable
             // stdout carries records; Orleans' own chatter would corrupt it.
             .ConfigureLogging(logging => logging.ClearProviders())
             .Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ConnectTimeout);
         try
         {
-            await host.StartAsync(cancellationToken);
+            await host.StartAsync(timeout.Token);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new CliException($"cannot connect to the Orka cluster at {gateways}: {e.Message}");
+            var why = e is OperationCanceledException ? $"no answer within {ConnectTimeout.TotalSeconds:0} s" : e.Message;
+            throw new CliException($"cannot connect to the Orka cluster at {gateways}: {why}");
         }
 
         return new ClusterConnection(host);

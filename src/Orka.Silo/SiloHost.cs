@@ -1,4 +1,5 @@
-using System.Net;
+using System.Globalization;
+using Microsoft.Extensions.Configuration.Memory;
 using Orka.Broker.Hosting;
 
 namespace Orka.Silo;
@@ -26,22 +27,22 @@ public static class SiloHost
             throw new InvalidOperationException($"Orka:NodeId must be 0 or more; got {nodeId}.");
         }
 
-        builder.UseOrleans(silo =>
+        // Defaults under every other configuration source: a single-machine development cluster on
+        // loopback whose primary is node 0. Any Orleans:* key given by the caller wins.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
-            // With no clustering configured (Orleans:Clustering:ProviderType), a node is a
-            // single-machine development cluster on loopback; node 0 is the primary.
-            if (string.IsNullOrEmpty(builder.Configuration["Orleans:Clustering:ProviderType"]))
+            InitialData = new Dictionary<string, string?>
             {
-                var siloPort = builder.Configuration.GetValue("Orleans:Endpoints:SiloPort", DefaultSiloPort + nodeId);
-                var gatewayPort = builder.Configuration.GetValue("Orleans:Endpoints:GatewayPort", DefaultGatewayPort + nodeId);
-                var primary = builder.Configuration["Orleans:Clustering:PrimarySiloEndPoint"] is { } text
-                    ? IPEndPoint.Parse(text)
-                    : new IPEndPoint(IPAddress.Loopback, DefaultSiloPort);
-                silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "orka", clusterId: "orka");
-            }
-
-            silo.AddOrka();
+                ["Orleans:ClusterId"] = "orka",
+                ["Orleans:ServiceId"] = "orka",
+                ["Orleans:Clustering:ProviderType"] = "Development",
+                ["Orleans:Clustering:PrimarySiloEndPoint"] = $"127.0.0.1:{DefaultSiloPort}",
+                ["Orleans:Endpoints:AdvertisedIPAddress"] = "127.0.0.1",
+                ["Orleans:Endpoints:SiloPort"] = (DefaultSiloPort + nodeId).ToString(CultureInfo.InvariantCulture),
+                ["Orleans:Endpoints:GatewayPort"] = (DefaultGatewayPort + nodeId).ToString(CultureInfo.InvariantCulture),
+            },
         });
+        builder.UseOrleans(silo => silo.AddOrka());
 
         var app = builder.Build();
         app.MapDefaultEndpoints();

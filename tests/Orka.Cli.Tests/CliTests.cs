@@ -61,20 +61,20 @@ public sealed class CliTests(SiloFixture silo) : IClassFixture<SiloFixture>
 
     // Intent: bad input gives exit code 1, one line on stderr, and changes nothing.
     [Theory]
-    [InlineData("topics", "create", "bad/name", "--partitions", "1")]
-    [InlineData("topics", "create", "zero-partitions", "--partitions", "0")]
-    [InlineData("topics", "describe", "missing")]
-    [InlineData("topics", "delete", "missing")]
-    [InlineData("produce", "missing")]
-    [InlineData("consume", "missing", "--timeout-ms", "100")]
-    public async Task Cli_BadInput_ExitsNonZeroWithOneLineError(params string[] args)
+    [InlineData("bad/name", "topics", "create", "bad/name", "--partitions", "1")]
+    [InlineData("zero-partitions", "topics", "create", "zero-partitions", "--partitions", "0")]
+    [InlineData("missing", "topics", "describe", "missing")]
+    [InlineData("missing", "topics", "delete", "missing")]
+    [InlineData("missing", "produce", "missing")]
+    [InlineData("missing", "consume", "missing", "--timeout-ms", "100")]
+    public async Task Cli_BadInput_ExitsNonZeroWithOneLineError(string topic, params string[] args)
     {
         var result = await Orka("x\n", args);
         Assert.Equal(1, result.ExitCode);
         Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("orka: ", result.Stderr, StringComparison.Ordinal);
         var listed = await Orka(null, "topics", "list");
-        Assert.DoesNotContain(args[2], listed.Lines);
+        Assert.DoesNotContain(topic, listed.Lines);
     }
 
     // Intent: creating a topic twice fails the second time and keeps the first.
