@@ -20,6 +20,19 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
     private readonly Lock _lock = new();
 
     /// <summary>
+    /// Queues a record given as arrays: a null array is a null key or value. (A null array passed where
+    /// a <c>ReadOnlyMemory&lt;byte&gt;?</c> is expected would silently become an empty, non-null one.)
+    /// </summary>
+    public Task<DeliveryResult> ProduceAsync(
+        string topic, byte[]? key, byte[]? value, IReadOnlyList<RecordHeader>? headers = null, DateTimeOffset? timestamp = null) =>
+        ProduceAsync(topic, Nullable(key), Nullable(value), headers, timestamp);
+
+    // `array is null ? null : new ReadOnlyMemory<byte>(array)` would be typed ReadOnlyMemory<byte>
+    // (null converts to it through the array conversion) and so never null: spell the nullable out.
+    private static ReadOnlyMemory<byte>? Nullable(byte[]? array) =>
+        array is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(array);
+
+    /// <summary>
     /// Queues a record; the task completes when its batch is acknowledged. Records keep the order of
     /// the calls (per partition), even while the topic's metadata is still being looked up.
     /// </summary>
@@ -161,7 +174,6 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
             {
                 _stickyPartitions.Remove(topic);
             }
-
             return acc.Drain();
         }
 
@@ -251,7 +263,10 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
     {
         public TaskCompletionSource<DeliveryResult> Delivery { get; init; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public QueuedRecord Detached() => this with { Key = Key?.ToArray(), Value = Value?.ToArray() };
+        public QueuedRecord Detached() => this with { Key = Copy(Key), Value = Copy(Value) };
+
+        private static ReadOnlyMemory<byte>? Copy(ReadOnlyMemory<byte>? bytes) =>
+            bytes is { } b ? new ReadOnlyMemory<byte>(b.ToArray()) : (ReadOnlyMemory<byte>?)null;
     }
 
     private sealed record Pending(TopicPartition Partition, byte[] Bytes, List<(TaskCompletionSource<DeliveryResult> Record, long Timestamp)> Waiters);

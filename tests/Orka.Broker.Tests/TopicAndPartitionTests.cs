@@ -138,6 +138,20 @@ public sealed class TopicAndPartitionTests(ClusterFixture fixture)
         }
     }
 
+    // Intent: a keyed record lands on Kafka's murmur2 partition for its key.
+    [Fact]
+    public async Task Client_ProduceWithKey_LandsOnMurmur2Partition()
+    {
+        await new OrkaAdmin(fixture.Cluster.Client).CreateTopicAsync("keyed", 5);
+        await using var producer = new OrkaProducer(fixture.Cluster.Client);
+        foreach (var key in new[] { "alpha", "beta", "gamma", "delta" })
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(key);
+            var delivery = await producer.ProduceAsync("keyed", bytes, bytes);
+            Assert.Equal(Murmur2Partitioner.Partition(bytes, 5), delivery.Partition.Partition);
+        }
+    }
+
     // Intent: the native producer and consumer move records end to end with per-partition order.
     [Fact]
     public async Task Client_ProduceAndConsume_AllRecordsInPartitionOrder()
@@ -166,6 +180,7 @@ public sealed class TopicAndPartitionTests(ClusterFixture fixture)
         }
 
         Assert.Equal(2000, count);
+        Assert.True(seen.Count > 1, "records without a key should move to another partition batch by batch");
         Assert.Equal(Enumerable.Range(0, 2000), seen.Values.SelectMany(v => v).Order());
         Assert.All(seen.Values, values => Assert.Equal(values.Order(), values));
 
