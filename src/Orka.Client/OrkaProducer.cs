@@ -5,10 +5,12 @@ namespace Orka.Client;
 /// <summary>
 /// Batches records per partition into Kafka RecordBatch v2 and sends each batch as one grain call.
 /// A batch goes out when it reaches <see cref="ProducerOptions.BatchSize"/> or after
-/// <see cref="ProducerOptions.Linger"/>. Per partition one batch is in flight at a time, so records
-/// of a partition keep the order in which <see cref="ProduceAsync"/> was called. Keyed records go to
-/// Kafka's murmur2 partition; records without a key stick to one partition per batch.
-/// Thread-safe. Dispose flushes.
+/// <see cref="ProducerOptions.Linger"/>. Per partition, batches are chained: each is sent only after
+/// the previous one was acknowledged, because Orleans does not order concurrent calls and records of
+/// a partition must keep the order in which <see cref="ProduceAsync(string, ReadOnlyMemory{byte}?, ReadOnlyMemory{byte}?, IReadOnlyList{RecordHeader}?, DateTimeOffset?)"/>
+/// was called. At most <see cref="ProducerOptions.MaxInFlightBatches"/> grain calls run at once.
+/// Keyed records go to Kafka's murmur2 partition; records without a key stick to one partition per
+/// batch. Thread-safe. Dispose flushes.
 /// </summary>
 public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options = null) : IAsyncDisposable
 {
@@ -27,21 +29,15 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
         string topic, byte[]? key, byte[]? value, IReadOnlyList<RecordHeader>? headers = null, DateTimeOffset? timestamp = null) =>
         ProduceAsync(topic, Nullable(key), Nullable(value), headers, timestamp);
 
-    // `array is null ? null : new ReadOnlyMemory<byte>(array)` would be typed ReadOnlyMemory<byte>
-    // (null converts to it through the array conversion) and so never null: spell the nullable out.
-    private static ReadOnlyMemory<byte>? Nullable(byte[]? array) =>
-        array is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(array);
-
     /// <summary>
     /// Queues a record; the task completes when its batch is acknowledged. Records keep the order of
     /// the calls (per partition), even while the topic's metadata is still being looked up.
     /// </summary>
-    public async Task<DeliveryResult> ProduceAsync(
+    public Task<DeliveryResult> ProduceAsync(
         string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers = null, DateTimeOffset? timestamp = null)
     {
         Names.ValidateTopicName(topic);
         var record = new QueuedRecord(key, value, headers, (timestamp ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds());
-        Pending? full = null;
         lock (_lock)
         {
             if (!_topics.TryGetValue(topic, out var state))
@@ -51,7 +47,7 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
 
             if (state.Metadata is { } metadata && state.Waiting.Count == 0)
             {
-                full = Enqueue(topic, metadata, record);
+                Enqueue(topic, metadata, record);
             }
             else
             {
@@ -59,53 +55,53 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
                 state.Waiting.Add(record.Detached());
                 if (state.Waiting.Count == 1)
                 {
-                    _ = LoadMetadataAsync(topic, state);
+                    state.Loading = LoadMetadataAsync(topic, state);
                 }
             }
         }
 
-        if (full is not null)
-        {
-            await SendAsync(full);
-        }
-
-        return await record.Delivery.Task;
+        return record.Delivery.Task;
     }
 
-    /// <summary>Sends every partial batch now and waits until all sent batches are acknowledged.</summary>
+    /// <summary>Sends every partial batch now and waits until every batch sent so far is acknowledged.</summary>
     public async Task FlushAsync()
     {
-        List<Pending> batches = [];
-        List<Task> tails = [];
+        // Records still waiting for their topic's metadata are part of what must be flushed.
+        List<Task> loading;
+        lock (_lock)
+        {
+            loading = _topics.Values.Select(t => t.Loading).ToList();
+        }
+
+        await Task.WhenAll(loading).ConfigureAwait(false);
+
+        List<Task> tails;
         lock (_lock)
         {
             foreach (var acc in _accumulators.Values)
             {
                 if (acc.Waiters.Count > 0)
                 {
-                    batches.Add(acc.Drain());
+                    DrainAndSend(acc);
                 }
             }
+
+            tails = _accumulators.Values.Select(a => a.Tail).ToList();
         }
 
-        foreach (var batch in batches)
-        {
-            await SendAsync(batch);
-        }
-
-        lock (_lock)
-        {
-            tails.AddRange(_accumulators.Values.Select(a => a.Tail));
-        }
-
-        await Task.WhenAll(tails);
+        await Task.WhenAll(tails).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await FlushAsync();
+        await FlushAsync().ConfigureAwait(false);
         _inFlight.Dispose();
     }
+
+    // `array is null ? null : new ReadOnlyMemory<byte>(array)` would be typed ReadOnlyMemory<byte>
+    // (null converts to it through the array conversion) and so never null: spell the nullable out.
+    private static ReadOnlyMemory<byte>? Nullable(byte[]? array) =>
+        array is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(array);
 
     private async Task LoadMetadataAsync(string topic, TopicState state)
     {
@@ -120,7 +116,6 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
             failure = e;
         }
 
-        List<Pending> full = [];
         lock (_lock)
         {
             var waiting = state.Waiting;
@@ -135,21 +130,13 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
             state.Metadata = metadata;
             foreach (var record in waiting)
             {
-                if (Enqueue(topic, metadata, record) is { } batch)
-                {
-                    full.Add(batch);
-                }
+                Enqueue(topic, metadata, record);
             }
-        }
-
-        foreach (var batch in full)
-        {
-            await SendAsync(batch).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Adds a record to its partition's batch; returns the batch if it is now full. Holds the lock.</summary>
-    private Pending? Enqueue(string topic, TopicMetadata metadata, QueuedRecord record)
+    /// <summary>Adds a record to its partition's batch and sends the batch if it is full. Holds the lock.</summary>
+    private void Enqueue(string topic, TopicMetadata metadata, QueuedRecord record)
     {
         var partition = record.Key is { } k
             ? Murmur2Partitioner.Partition(k.Span, metadata.PartitionCount)
@@ -174,15 +161,13 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
             {
                 _stickyPartitions.Remove(topic);
             }
-            return acc.Drain();
-        }
 
-        if (acc.Waiters.Count == 1)
+            DrainAndSend(acc);
+        }
+        else if (acc.Waiters.Count == 1)
         {
             _ = LingerAsync(acc, acc.Generation);
         }
-
-        return null;
     }
 
     private int StickyPartition(string topic, int partitionCount)
@@ -198,38 +183,27 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
     private async Task LingerAsync(Accumulator acc, long generation)
     {
         await Task.Delay(_options.Linger).ConfigureAwait(false);
-        Pending? batch = null;
         lock (_lock)
         {
             if (acc.Generation == generation && acc.Waiters.Count > 0)
             {
-                batch = acc.Drain();
                 _stickyPartitions.Remove(acc.Partition.Topic);
+                DrainAndSend(acc);
             }
         }
-
-        if (batch is not null)
-        {
-            await SendAsync(batch).ConfigureAwait(false);
-        }
     }
 
-    /// <summary>Waits for an in-flight slot, then chains the batch behind its partition's previous one.</summary>
-    private async Task SendAsync(Pending batch)
-    {
-        await _inFlight.WaitAsync().ConfigureAwait(false);
-        lock (_lock)
-        {
-            var acc = _accumulators[batch.Partition];
-            acc.Tail = SendAfterAsync(acc.Tail, batch);
-        }
-    }
+    /// <summary>Chains the partition's current batch behind its previous one. Holds the lock, so chain order is drain order.</summary>
+    private void DrainAndSend(Accumulator acc) => acc.Tail = SendAfterAsync(acc.Tail, acc.Drain());
 
     private async Task SendAfterAsync(Task previous, Pending batch)
     {
+        // Leave the caller (who holds the lock) before doing anything that may take time.
+        await Task.Yield();
+        await previous.ConfigureAwait(false); // never faults: failures end up in the waiters
+        await _inFlight.WaitAsync().ConfigureAwait(false);
         try
         {
-            await previous.ConfigureAwait(false);
             var grain = client.GetGrain<IPartitionGrain>(batch.Partition.ToGrainKey());
             var result = await grain.ProduceAsync(batch.Bytes, _options.Acks).ConfigureAwait(false);
             for (var i = 0; i < batch.Waiters.Count; i++)
@@ -255,6 +229,9 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
     {
         public TopicMetadata? Metadata { get; set; }
 
+        /// <summary>The metadata look-up under way, if any (it never faults).</summary>
+        public Task Loading { get; set; } = Task.CompletedTask;
+
         /// <summary>Records produced before the metadata arrived, in call order.</summary>
         public List<QueuedRecord> Waiting { get; set; } = [];
     }
@@ -276,6 +253,8 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
         public TopicPartition Partition { get; } = partition;
         public RecordBatchBuilder Builder { get; } = new();
         public List<(TaskCompletionSource<DeliveryResult> Record, long Timestamp)> Waiters { get; private set; } = [];
+
+        /// <summary>The last batch sent for this partition; the next one waits for it.</summary>
         public Task Tail { get; set; } = Task.CompletedTask;
 
         /// <summary>Bumped on every drain so a stale linger timer does nothing.</summary>

@@ -1,0 +1,62 @@
+namespace Orka.Broker.Tests;
+
+/// <summary>Clusters of their own: these tests stop silos and whole clusters.</summary>
+public sealed class RestartTests : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("orka-restart-").FullName;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_root, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    // Intent: (1) a partition whose node is down is unavailable with a retriable error, never moved;
+    // (2) after a full cluster restart, topics and records are back, each partition on its node.
+    [Fact]
+    public async Task Cluster_NodeDownThenFullRestart_PartitionStaysWithItsDataAndRecordsSurvive()
+    {
+        TopicMetadata metadata;
+        await using (var cluster = await ClusterFixture.StartClusterAsync(_root, silos: 2))
+        {
+            // 1. Two partitions, one per node, each with records.
+            metadata = await cluster.Client.GetGrain<ITopicGrain>("durable").CreateAsync(new TopicSpec("durable", 2));
+            Assert.Equal([0, 1], metadata.PartitionNodes.Order());
+            for (var p = 0; p < 2; p++)
+            {
+                await Partition(cluster.Client, p).ProduceAsync(Batches.Of($"p{p}-a", $"p{p}-b"), Acks.All);
+            }
+
+            // 2. Node 1 goes down: its partition is unavailable (retriable), node 0's still serves.
+            var onNode1 = metadata.PartitionNodes.IndexOf(1);
+            await cluster.StopSiloAsync(cluster.SecondarySilos[0]);
+            var down = await Assert.ThrowsAsync<OrkaException>(() => Partition(cluster.Client, onNode1).ProduceAsync(Batches.Of("lost?"), Acks.All));
+            Assert.Equal(OrkaErrorCode.LeaderNotAvailable, down.Code);
+            Assert.True(down.IsRetriable);
+            var alive = await Partition(cluster.Client, 1 - onNode1).FetchAsync(new FetchRequest(0, 1 << 20, 0, TimeSpan.Zero));
+            Assert.Equal([$"p{1 - onNode1}-a", $"p{1 - onNode1}-b"], Batches.Values(alive.Batches));
+            Assert.False(Directory.Exists(Path.Combine(_root, "node-0", $"durable-{onNode1}")), "the partition moved to node 0");
+        }
+
+        // 3. A new cluster over the same directories finds the topic and every record.
+        await using (var cluster = await ClusterFixture.StartClusterAsync(_root, silos: 2))
+        {
+            var again = await cluster.Client.GetGrain<ITopicGrain>("durable").GetMetadataAsync();
+            Assert.Equal(metadata.TopicId, again!.TopicId);
+            Assert.Equal(metadata.PartitionNodes.ToArray(), again.PartitionNodes.ToArray());
+            Assert.Contains("durable", await cluster.Client.GetGrain<IClusterGrain>(0).ListTopicsAsync());
+            for (var p = 0; p < 2; p++)
+            {
+                var fetched = await Partition(cluster.Client, p).FetchAsync(new FetchRequest(0, 1 << 20, 0, TimeSpan.Zero));
+                Assert.Equal([$"p{p}-a", $"p{p}-b"], Batches.Values(fetched.Batches));
+                var appended = await Partition(cluster.Client, p).ProduceAsync(Batches.Of("after"), Acks.All);
+                Assert.Equal(2, appended.BaseOffset);
+            }
+        }
+    }
+
+    private static IPartitionGrain Partition(IGrainFactory grains, int p) =>
+        grains.GetGrain<IPartitionGrain>(new TopicPartition("durable", p).ToGrainKey());
+}
