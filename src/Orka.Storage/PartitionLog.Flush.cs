@@ -1,0 +1,82 @@
+namespace Orka.Storage;
+
+public sealed partial class PartitionLog
+{
+    /// <summary>Fsyncs everything appended so far; concurrent callers share one fsync.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await FlushUpToAsync(LogEndOffset, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until every offset below <paramref name="offset"/> is fsynced, starting an fsync if
+    /// none is running. Callers that arrive while one runs wait for it and then, if it did not cover
+    /// them, share the next: that is group commit, one fsync for everyone who arrived meanwhile.
+    /// </summary>
+    internal async ValueTask FlushUpToAsync(long offset, CancellationToken cancellationToken)
+    {
+        while (RecoveryPoint < offset)
+        {
+            Task flush;
+            lock (_flushGate)
+            {
+                if (_flushTask is not { IsCompleted: false })
+                {
+                    _flushTask = Task.Run(FlushOnce, CancellationToken.None);
+                }
+
+                flush = _flushTask;
+            }
+
+            await flush.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void FlushOnce()
+    {
+        if (_failure is { } failure)
+        {
+            throw new StorageException(StorageErrorKind.Io, $"{Topic}-{Partition} failed earlier and cannot be flushed.", failure);
+        }
+
+        // Read the log end before the segment list: every segment holding offsets below it is then in the list.
+        var target = LogEndOffset;
+        var segments = Volatile.Read(ref _segments);
+        var recoveryPoint = RecoveryPoint;
+        var directoryDirty = Interlocked.Exchange(ref _directoryDirty, 0) == 1;
+        try
+        {
+            for (var i = 0; i < segments.Length; i++)
+            {
+                var segment = segments[i];
+                if ((segment.NextOffset > recoveryPoint || i == segments.Length - 1) && segment.TryAcquire())
+                {
+                    try
+                    {
+                        segment.Flush();
+                    }
+                    finally
+                    {
+                        segment.Release();
+                    }
+                }
+            }
+
+            if (directoryDirty)
+            {
+                DurableFile.SyncDirectory(_directory);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _failure ??= e;
+            throw new StorageException(StorageErrorKind.Io, $"fsync of {Topic}-{Partition} failed; the log accepts no more appends until it is reopened.", e);
+        }
+
+        long current;
+        while ((current = RecoveryPoint) < target && Interlocked.CompareExchange(ref _recoveryPoint, target, current) != current)
+        {
+        }
+    }
+}
