@@ -15,13 +15,17 @@ public sealed partial class PartitionLog
     /// record, lastOffsetDelta = recordCount - 1, and no larger than max.message.bytes
     /// (RecordTooLarge). The caller's buffer is not modified: the batches are copied once and
     /// the copy's baseOffset fields rewritten (the CRC does not cover them). Cancellation is
-    /// honoured until the write starts, never in the middle of it.
+    /// honoured until the write starts, never in the middle of it. If the append leaves
+    /// <see cref="LogConfig.FlushMessages"/> or more records unflushed, it fsyncs before returning
+    /// (outside the append lock, so concurrent appenders share the fsync); if that fsync fails the
+    /// records are in the log but the call throws (Io).
     /// </remarks>
     public async ValueTask<LogAppendInfo> AppendAsync(ReadOnlyMemory<byte> batches, CancellationToken cancellationToken = default)
     {
         var config = Config;
         var infos = ValidateBatches(batches.Span, config.MaxMessageBytes);
 
+        LogAppendInfo appended;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -50,12 +54,19 @@ public sealed partial class PartitionLog
                 throw new StorageException(StorageErrorKind.Io, $"Appending to {Topic}-{Partition} failed; the log accepts no more appends until it is reopened.", e);
             }
 
-            return new LogAppendInfo(infos[0].BaseOffset, infos[^1].LastOffset, maxTimestamp, records, data.Length);
+            appended = new LogAppendInfo(infos[0].BaseOffset, infos[^1].LastOffset, maxTimestamp, records, data.Length);
         }
         finally
         {
             _writeLock.Release();
         }
+
+        if (appended.LastOffset + 1 - RecoveryPoint >= config.FlushMessages)
+        {
+            await FlushUpToAsync(appended.LastOffset + 1, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return appended;
     }
 
     internal static BatchInfo[] ValidateBatches(ReadOnlySpan<byte> data, int maxMessageBytes)

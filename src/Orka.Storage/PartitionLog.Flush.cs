@@ -10,6 +10,43 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>
+    /// Completes once <paramref name="offset"/> is fsynced (<see cref="RecoveryPoint"/> is past it),
+    /// without starting an fsync: for a caller, such as a produce with acks, that wants what the
+    /// flush policy gives and nothing more. Throws if the log fails or closes first.
+    /// </summary>
+    public async ValueTask WaitForFlushAsync(long offset, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var moved = Volatile.Read(ref _recoveryPointMoved); // before the check, so no signal is missed
+            if (RecoveryPoint > offset)
+            {
+                return;
+            }
+
+            ThrowIfUnusable();
+            await moved.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Flushes if there is unflushed data and the last flush is at least flush.ms old (Kafka's
+    /// rule); what the owner's flush schedule calls. True if it flushed.
+    /// </summary>
+    internal async ValueTask<bool> FlushIfDueAsync(CancellationToken cancellationToken)
+    {
+        var target = LogEndOffset;
+        if (Volatile.Read(ref _disposed) != 0 || _failure is not null || RecoveryPoint >= target
+            || NowMs - Volatile.Read(ref _lastFlushMs) < Config.FlushMs)
+        {
+            return false;
+        }
+
+        await FlushUpToAsync(target, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
     /// Waits until every offset below <paramref name="offset"/> is fsynced, starting an fsync if
     /// none is running. Callers that arrive while one runs wait for it and then, if it did not cover
     /// them, share the next: that is group commit, one fsync for everyone who arrived meanwhile.
@@ -71,6 +108,7 @@ public sealed partial class PartitionLog
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _failure ??= e;
+            SignalRecoveryPointMoved();
             throw new StorageException(StorageErrorKind.Io, $"fsync of {Topic}-{Partition} failed; the log accepts no more appends until it is reopened.", e);
         }
 
@@ -78,5 +116,8 @@ public sealed partial class PartitionLog
         while ((current = RecoveryPoint) < target && Interlocked.CompareExchange(ref _recoveryPoint, target, current) != current)
         {
         }
+
+        Volatile.Write(ref _lastFlushMs, NowMs);
+        SignalRecoveryPointMoved();
     }
 }

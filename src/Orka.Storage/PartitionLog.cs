@@ -13,15 +13,23 @@ namespace Orka.Storage;
 /// Appends are additionally serialized by a lock (cheap when uncontended) so that a caller that
 /// breaks the single-writer rule gets ordering, not corruption.</para>
 /// <para>Durability: appending is not flushing. <see cref="FlushAsync"/> fsyncs and moves
-/// <see cref="RecoveryPoint"/>; concurrent flushes share one fsync. If an append's write or an
-/// fsync fails, the log refuses further appends (Io) until it is reopened and recovered, because
-/// after a failed fsync the page cache can no longer be trusted to match the disk.</para>
+/// <see cref="RecoveryPoint"/>; concurrent flushes share one fsync. The policy flushes too:
+/// an append that leaves <see cref="LogConfig.FlushMessages"/> records unflushed flushes before it
+/// returns, and the owning <see cref="LogManager"/> flushes logs whose last flush is older than
+/// <see cref="LogConfig.FlushMs"/>; <see cref="WaitForFlushAsync"/> waits for either. If an
+/// append's write or an fsync fails, the log refuses further appends (Io) until it is reopened and
+/// recovered, because after a failed fsync the page cache can no longer be trusted to match the
+/// disk.</para>
+/// <para>Retention deletes whole closed segments from the front (never the active one) and moves
+/// <see cref="LogStartOffset"/> to the first one left; <see cref="DeleteRecordsAsync"/> moves it
+/// to any offset, persisted through the owner's checkpoint before it returns.</para>
 /// </remarks>
 public sealed partial class PartitionLog : IAsyncDisposable
 {
     private readonly string _directory;
     private readonly TimeProvider _timeProvider;
     private readonly Action<PartitionLog>? _onClosed;
+    private readonly Func<PartitionLog, CancellationToken, ValueTask>? _persistLogStartOffsetAsync;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lock _flushGate = new();
     private LogSegment[] _segments;
@@ -31,11 +39,14 @@ public sealed partial class PartitionLog : IAsyncDisposable
     private long _recoveryPoint;
     private int _directoryDirty;
     private Task? _flushTask;
+    private long _lastFlushMs;
+    private TaskCompletionSource _recoveryPointMoved = NewSignal();
     private Exception? _failure;
     private int _disposed;
 
     private PartitionLog(string directory, string topic, int partition, Guid topicId, LogConfig config, TimeProvider timeProvider,
-        List<LogSegment> segments, long logStartOffset, LogRecoveryReport recovery, Action<PartitionLog>? onClosed)
+        List<LogSegment> segments, long logStartOffset, LogRecoveryReport recovery,
+        Action<PartitionLog>? onClosed, Func<PartitionLog, CancellationToken, ValueTask>? persistLogStartOffsetAsync)
     {
         _directory = directory;
         Topic = topic;
@@ -49,6 +60,8 @@ public sealed partial class PartitionLog : IAsyncDisposable
         _recoveryPoint = _logEndOffset; // the loader fsynced everything it validated
         LastRecovery = recovery;
         _onClosed = onClosed;
+        _persistLogStartOffsetAsync = persistLogStartOffsetAsync;
+        _lastFlushMs = NowMs;
     }
 
     public string Topic { get; }
@@ -107,13 +120,15 @@ public sealed partial class PartitionLog : IAsyncDisposable
     /// segment, are validated batch by batch (see <see cref="LogLoader"/>).
     /// </summary>
     internal static async ValueTask<PartitionLog> OpenAsync(string directory, string topic, int partition, Guid topicId, LogConfig config,
-        long recoverFrom, long logStartOffset, TimeProvider timeProvider, Action<PartitionLog>? onClosed, CancellationToken cancellationToken)
+        long recoverFrom, long logStartOffset, TimeProvider timeProvider, Action<PartitionLog>? onClosed,
+        Func<PartitionLog, CancellationToken, ValueTask>? persistLogStartOffsetAsync, CancellationToken cancellationToken)
     {
         // Recovery can read a whole segment: keep it off the caller's thread (a grain scheduler).
         var loaded = await Task.Run(
             () => LogLoader.Load(directory, recoverFrom, Math.Max(0, logStartOffset), config.IndexIntervalBytes, timeProvider.GetUtcNow().ToUnixTimeMilliseconds()),
             cancellationToken).ConfigureAwait(false);
-        return new PartitionLog(directory, topic, partition, topicId, config, timeProvider, loaded.Segments, logStartOffset, loaded.Report, onClosed);
+        return new PartitionLog(directory, topic, partition, topicId, config, timeProvider, loaded.Segments, logStartOffset, loaded.Report,
+            onClosed, persistLogStartOffsetAsync);
     }
 
     public ValueTask DisposeAsync() => CloseAsync(flush: true);
@@ -149,6 +164,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
             }
 
             _writeLock.Release();
+            SignalRecoveryPointMoved(); // wakes flush waiters, who now find the log closed
             if (flush)
             {
                 _onClosed?.Invoke(this); // a log closed for deletion is forgotten by its deleter
@@ -157,6 +173,10 @@ public sealed partial class PartitionLog : IAsyncDisposable
     }
 
     private long NowMs => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void SignalRecoveryPointMoved() => Interlocked.Exchange(ref _recoveryPointMoved, NewSignal()).TrySetResult();
 
     private void ThrowIfUnusable()
     {
