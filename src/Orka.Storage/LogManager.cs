@@ -35,6 +35,7 @@ public sealed class LogManager : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Task[] _schedules;
+    private readonly OpenFileLimiter _limiter;
     private int _disposed;
     private volatile bool _closedUnflushed;
 
@@ -48,6 +49,7 @@ public sealed class LogManager : IAsyncDisposable
         _logger = logger;
         _recoveryPoints = new(recoveryPoints);
         _logStartOffsets = new(logStartOffsets);
+        _limiter = new OpenFileLimiter(options.MaxOpenSegmentFiles);
         _schedules =
         [
             RunEveryAsync(options.FlushCheckInterval, FlushDueLogsAsync),
@@ -58,6 +60,9 @@ public sealed class LogManager : IAsyncDisposable
 
     /// <summary>The full path of the data directory.</summary>
     public string DataDirectory { get; }
+
+    /// <summary>How many closed segments currently hold an open <c>.log</c> handle (bounded by <see cref="LogManagerOptions.MaxOpenSegmentFiles"/>).</summary>
+    public int OpenSegmentFiles => _limiter.Count;
 
     /// <summary>Whether the previous owner of the data directory shut down cleanly.</summary>
     public bool WasCleanShutdown { get; }
@@ -76,6 +81,7 @@ public sealed class LogManager : IAsyncDisposable
     public static LogManager Open(LogManagerOptions options, TimeProvider? timeProvider, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxOpenSegmentFiles, 1, nameof(options));
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.DataDirectory, nameof(options));
         var directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.DataDirectory));
@@ -185,7 +191,7 @@ public sealed class LogManager : IAsyncDisposable
             // nothing unless the last shutdown was clean (then all but the last segment).
             var recoverFrom = _recoveryPoints.TryGetValue(key, out var point) ? point : WasCleanShutdown ? long.MaxValue : 0;
             var logStartOffset = _logStartOffsets.GetValueOrDefault(key);
-            var log = await PartitionLog.OpenAsync(path, topic, partition, topicId, config, recoverFrom, logStartOffset, _timeProvider,
+            var log = await PartitionLog.OpenAsync(path, topic, partition, topicId, config, recoverFrom, logStartOffset, _timeProvider, _limiter,
                 OnLogClosed, PersistLogStartOffsetAsync, cancellationToken).ConfigureAwait(false);
             _logs[key] = log;
             if (log.LastRecovery.Problem is not null || log.LastRecovery.BytesTruncated > 0)

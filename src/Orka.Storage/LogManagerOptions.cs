@@ -24,4 +24,11 @@ public sealed record LogManagerOptions
     /// re-read. <see cref="Timeout.InfiniteTimeSpan"/> turns it off (they are still written at shutdown).
     /// </summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The most <c>.log</c> handles of closed segments kept open across the node; idle ones beyond
+    /// it are closed and reopened on the next read. Each open log also holds its active segment's
+    /// three files, which are not counted.
+    /// </summary>
+    public int MaxOpenSegmentFiles { get; init; } = 2048;
 }

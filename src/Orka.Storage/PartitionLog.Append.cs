@@ -151,13 +151,23 @@ public sealed partial class PartitionLog
             || pendingBytes == 0 && segment.IsOlderThan(config.SegmentMs, batch.MaxTimestamp, NowMs);
     }
 
+    /// <summary>
+    /// Closes the active segment and starts a new one at <paramref name="baseOffset"/> (the log
+    /// end). As in Kafka, the closed segment is then fsynced in the background whatever the flush
+    /// policy, so that after a crash recovery only has to read the active segment.
+    /// </summary>
     private LogSegment Roll(long baseOffset)
     {
         var segments = Volatile.Read(ref _segments);
         segments[^1].OnBecomeInactive();
-        var segment = LogSegment.Create(_directory, baseOffset, NowMs);
+        var segment = LogSegment.Create(_directory, baseOffset, NowMs, _limiter);
         Volatile.Write(ref _segments, [.. segments, segment]);
         Volatile.Write(ref _directoryDirty, 1);
+        _ = FlushUpToAsync(baseOffset, CancellationToken.None).AsTask().ContinueWith(
+            static task => _ = task.Exception, // a failure is kept in _failure; nothing else to do here
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         return segment;
     }
 }

@@ -91,7 +91,12 @@ public sealed partial class PartitionLog
                 {
                     try
                     {
+                        var wasClosed = !segment.IsActive; // rolled before this fsync: nothing more will be written to it
                         segment.Flush();
+                        if (wasClosed)
+                        {
+                            segment.ReleaseIndexFiles();
+                        }
                     }
                     finally
                     {

@@ -7,8 +7,22 @@ public sealed partial class PartitionLog
     /// <paramref name="maxBytes"/> but always at least one batch. An offset equal to
     /// <see cref="LogEndOffset"/> returns no bytes; outside [start, end] throws OffsetOutOfRange.
     /// </summary>
-    /// <remarks>Batches come from one segment per call, as in Kafka; the next read continues in the next one.</remarks>
-    public async ValueTask<FetchDataInfo> ReadAsync(long offset, int maxBytes, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Batches come from one segment per call, as in Kafka; the next read continues in the next
+    /// one. Never returns a batch at or past the <see cref="FetchDataInfo.LogEndOffset"/> it reports,
+    /// even while appends run.
+    /// </remarks>
+    public ValueTask<FetchDataInfo> ReadAsync(long offset, int maxBytes, CancellationToken cancellationToken = default)
+        => ReadAsync(offset, maxBytes, long.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadAsync(long, int, CancellationToken)"/>, but stops before the first batch
+    /// that starts at or after <paramref name="maxOffset"/>, such as a high watermark (batches are
+    /// never split, so <paramref name="maxOffset"/> should be a batch boundary, as a log end offset
+    /// or recovery point always is). An <paramref name="offset"/> at or past
+    /// <paramref name="maxOffset"/> (and within the log) returns no bytes.
+    /// </summary>
+    public async ValueTask<FetchDataInfo> ReadAsync(long offset, int maxBytes, long maxOffset, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         while (true)
@@ -16,15 +30,16 @@ public sealed partial class PartitionLog
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             var logEndOffset = LogEndOffset;
             var logStartOffset = LogStartOffset;
-            if (offset == logEndOffset)
-            {
-                return new FetchDataInfo(ReadOnlyMemory<byte>.Empty, logStartOffset, logEndOffset);
-            }
-
             if (offset < logStartOffset || offset > logEndOffset)
             {
                 throw new StorageException(StorageErrorKind.OffsetOutOfRange,
                     $"Offset {offset} is outside [{logStartOffset}, {logEndOffset}] of {Topic}-{Partition}.");
+            }
+
+            var limit = Math.Min(maxOffset, logEndOffset);
+            if (offset >= limit)
+            {
+                return new FetchDataInfo(ReadOnlyMemory<byte>.Empty, logStartOffset, logEndOffset);
             }
 
             var segments = Volatile.Read(ref _segments);
@@ -40,7 +55,7 @@ public sealed partial class PartitionLog
 
                 try
                 {
-                    if (await segment.ReadAsync(offset, maxBytes, cancellationToken).ConfigureAwait(false) is { } data)
+                    if (await segment.ReadAsync(offset, maxBytes, limit, cancellationToken).ConfigureAwait(false) is { } data)
                     {
                         return new FetchDataInfo(data, logStartOffset, logEndOffset);
                     }

@@ -30,6 +30,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly Action<PartitionLog>? _onClosed;
     private readonly Func<PartitionLog, CancellationToken, ValueTask>? _persistLogStartOffsetAsync;
+    private readonly OpenFileLimiter? _limiter;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lock _flushGate = new();
     private LogSegment[] _segments;
@@ -45,7 +46,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
     private int _disposed;
 
     private PartitionLog(string directory, string topic, int partition, Guid topicId, LogConfig config, TimeProvider timeProvider,
-        List<LogSegment> segments, long logStartOffset, LogRecoveryReport recovery,
+        List<LogSegment> segments, long logStartOffset, LogRecoveryReport recovery, OpenFileLimiter? limiter,
         Action<PartitionLog>? onClosed, Func<PartitionLog, CancellationToken, ValueTask>? persistLogStartOffsetAsync)
     {
         _directory = directory;
@@ -61,6 +62,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
         LastRecovery = recovery;
         _onClosed = onClosed;
         _persistLogStartOffsetAsync = persistLogStartOffsetAsync;
+        _limiter = limiter;
         _lastFlushMs = NowMs;
     }
 
@@ -120,15 +122,15 @@ public sealed partial class PartitionLog : IAsyncDisposable
     /// segment, are validated batch by batch (see <see cref="LogLoader"/>).
     /// </summary>
     internal static async ValueTask<PartitionLog> OpenAsync(string directory, string topic, int partition, Guid topicId, LogConfig config,
-        long recoverFrom, long logStartOffset, TimeProvider timeProvider, Action<PartitionLog>? onClosed,
+        long recoverFrom, long logStartOffset, TimeProvider timeProvider, OpenFileLimiter? limiter, Action<PartitionLog>? onClosed,
         Func<PartitionLog, CancellationToken, ValueTask>? persistLogStartOffsetAsync, CancellationToken cancellationToken)
     {
         // Recovery can read a whole segment: keep it off the caller's thread (a grain scheduler).
         var loaded = await Task.Run(
-            () => LogLoader.Load(directory, recoverFrom, Math.Max(0, logStartOffset), config.IndexIntervalBytes, timeProvider.GetUtcNow().ToUnixTimeMilliseconds()),
+            () => LogLoader.Load(directory, recoverFrom, Math.Max(0, logStartOffset), config.IndexIntervalBytes, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), limiter),
             cancellationToken).ConfigureAwait(false);
         return new PartitionLog(directory, topic, partition, topicId, config, timeProvider, loaded.Segments, logStartOffset, loaded.Report,
-            onClosed, persistLogStartOffsetAsync);
+            limiter, onClosed, persistLogStartOffsetAsync);
     }
 
     public ValueTask DisposeAsync() => CloseAsync(flush: true);
