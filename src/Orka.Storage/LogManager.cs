@@ -349,6 +349,7 @@ public sealed class LogManager : IAsyncDisposable
         finally
         {
             _lockFile.Dispose();
+            _stopping.Dispose();
             _lifecycle.Release();
         }
     }

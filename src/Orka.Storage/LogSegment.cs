@@ -410,43 +410,47 @@ internal sealed class LogSegment
 
         var size = Size;
         var startOffset = Math.Max(BaseOffset + _timeIndex.Lookup(timestamp), minOffset);
+        long position = _index.Lookup(startOffset - BaseOffset);
         var handle = AcquireHandle();
-        byte[] batch;
         try
         {
-            var found = await FindBatchAsync(
-                handle,
-                _index.Lookup(startOffset - BaseOffset),
-                size,
-                header => header.LastOffset >= minOffset && header.MaxTimestamp >= timestamp,
-                cancellationToken).ConfigureAwait(false);
-            if (found is not var (position, batchSize))
+            while (true)
             {
-                return null;
-            }
+                var found = await FindBatchAsync(
+                    handle,
+                    position,
+                    size,
+                    header => header.LastOffset >= minOffset && header.MaxTimestamp >= timestamp,
+                    cancellationToken).ConfigureAwait(false);
+                if (found is not var (batchPosition, batchSize))
+                {
+                    return null;
+                }
 
-            batch = new byte[batchSize];
-            await ReadExactlyAsync(handle, batch, position, cancellationToken).ConfigureAwait(false);
+                var batch = new byte[batchSize];
+                await ReadExactlyAsync(handle, batch, batchPosition, cancellationToken).ConfigureAwait(false);
+                var header = RecordBatchHeader.Read(batch);
+                if (header.IsLogAppendTime || header.Compression is not (RecordBatchCompression.None or RecordBatchCompression.Gzip))
+                {
+                    return Math.Max(header.BaseOffset, minOffset);
+                }
+
+                foreach (var record in RecordBatchReader.ReadRecords(batch))
+                {
+                    if (record.Offset >= minOffset && record.Timestamp >= timestamp)
+                    {
+                        return record.Offset;
+                    }
+                }
+
+                // The late records of this batch lie below minOffset (or it is a control batch): look further.
+                position = batchPosition + batchSize;
+            }
         }
         finally
         {
             ReleaseHandle();
         }
-        var header = RecordBatchHeader.Read(batch);
-        if (header.IsLogAppendTime || header.Compression is not (RecordBatchCompression.None or RecordBatchCompression.Gzip))
-        {
-            return Math.Max(header.BaseOffset, minOffset);
-        }
-
-        foreach (var record in RecordBatchReader.ReadRecords(batch))
-        {
-            if (record.Offset >= minOffset && record.Timestamp >= timestamp)
-            {
-                return record.Offset;
-            }
-        }
-
-        return Math.Max(header.BaseOffset, minOffset); // only a control batch: any offset in it will do
     }
 
     /// <summary>Fsyncs the log and index files.</summary>
