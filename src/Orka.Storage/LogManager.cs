@@ -148,7 +148,7 @@ public sealed class LogManager : IAsyncDisposable
         ThrowIfDisposed();
 
         var key = (topic, partition);
-        if (_logs.TryGetValue(key, out var open) && open.TopicId == topicId)
+        if (_logs.TryGetValue(key, out var open) && open.TopicId == topicId && !open.IsClosed)
         {
             ApplyConfig(open, config);
             return open;
@@ -158,7 +158,15 @@ public sealed class LogManager : IAsyncDisposable
         try
         {
             ThrowIfDisposed();
-            if (_logs.TryGetValue(key, out open))
+            if (_logs.TryGetValue(key, out open) && open.IsClosed)
+            {
+                // Its owner is closing it: let the close finish, then open it afresh.
+                await open.Closed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                _logs.TryRemove(new KeyValuePair<(string, int), PartitionLog>(key, open));
+                open = null;
+            }
+
+            if (open is not null)
             {
                 if (open.TopicId == topicId)
                 {

@@ -42,6 +42,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
     private Task? _flushTask;
     private long _lastFlushMs;
     private TaskCompletionSource _recoveryPointMoved = NewSignal();
+    private readonly TaskCompletionSource _closed = NewSignal();
     private Exception? _failure;
     private int _disposed;
 
@@ -104,6 +105,12 @@ public sealed partial class PartitionLog : IAsyncDisposable
             return size;
         }
     }
+
+    /// <summary>Whether <see cref="DisposeAsync"/> (or a delete) has started closing this log.</summary>
+    public bool IsClosed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Completes when a close that has started is finished (files released).</summary>
+    internal Task Closed => _closed.Task;
 
     /// <summary>Number of segment files, the active one included.</summary>
     public int SegmentCount => Volatile.Read(ref _segments).Length;
@@ -171,6 +178,8 @@ public sealed partial class PartitionLog : IAsyncDisposable
             {
                 _onClosed?.Invoke(this); // a log closed for deletion is forgotten by its deleter
             }
+
+            _closed.TrySetResult();
         }
     }
 
