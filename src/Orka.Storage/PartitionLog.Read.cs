@@ -60,6 +60,10 @@ public sealed partial class PartitionLog
                         return new FetchDataInfo(data, logStartOffset, logEndOffset);
                     }
                 }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new StorageException(StorageErrorKind.Io, $"Reading {Topic}-{Partition} at offset {offset} failed: {e.Message}", e);
+                }
                 finally
                 {
                     segment.Release();
@@ -107,6 +111,10 @@ public sealed partial class PartitionLog
                     {
                         return offset;
                     }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new StorageException(StorageErrorKind.Io, $"Searching {Topic}-{Partition} by timestamp failed: {e.Message}", e);
                 }
                 finally
                 {

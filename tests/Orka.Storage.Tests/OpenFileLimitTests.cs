@@ -56,6 +56,35 @@ public sealed class OpenFileLimitTests : IDisposable
         await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task ReadAsync_EvictedSegmentFileRemovedBehindOurBack_ThrowsIo()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // needs /proc to know the handle was really closed
+        }
+
+        await using var manager = LogManager.Open(new LogManagerOptions { DataDirectory = _temp.Path, MaxOpenSegmentFiles = 1 });
+        var log = await manager.GetOrCreateLogAsync("t", 0, Guid.NewGuid(), new LogConfig { SegmentBytes = 512 });
+        for (var i = 0; i < 40; i++)
+        {
+            await log.AppendAsync(TestBatches.Make($"r{i}", valueSize: 40));
+        }
+
+        await log.FlushAsync();
+        var first = Path.Combine(log.Directory, "00000000000000000000.log");
+        for (var attempt = 0; attempt < 10 && OpenFilesUnder(log.Directory).Contains(first); attempt++)
+        {
+            await TestBatches.ReadAllAsync(log, maxBytes: 1); // touches the later segments, which evicts the first
+        }
+
+        Assert.DoesNotContain(first, OpenFilesUnder(log.Directory));
+        File.Delete(first);
+
+        var e = await Assert.ThrowsAsync<StorageException>(() => log.ReadAsync(0, 100).AsTask());
+        Assert.Equal(StorageErrorKind.Io, e.Kind);
+    }
+
     /// <summary>The files under <paramref name="directory"/> this process has open, from /proc/self/fd.</summary>
     private static List<string> OpenFilesUnder(string directory)
     {
