@@ -21,12 +21,13 @@ internal static class LogLoader
     /// <param name="initialOffset">Base offset of the first segment when the directory has none.</param>
     /// <param name="indexIntervalBytes">The index density for rebuilt indexes.</param>
     /// <param name="nowMs">The current time, from which an empty segment's age is counted.</param>
-    public static Result Load(string directory, long recoverFrom, long initialOffset, int indexIntervalBytes, long nowMs)
+    /// <param name="limiter">The node's bound on open handles of closed segments, if any.</param>
+    public static Result Load(string directory, long recoverFrom, long initialOffset, int indexIntervalBytes, long nowMs, OpenFileLimiter? limiter)
     {
         var baseOffsets = SweepAndListSegments(directory);
         if (baseOffsets.Count == 0)
         {
-            var segment = LogSegment.Create(directory, initialOffset, nowMs);
+            var segment = LogSegment.Create(directory, initialOffset, nowMs, limiter);
             DurableFile.SyncDirectory(directory);
             return new Result([segment], new LogRecoveryReport(0, 0, 0, 0, 0, initialOffset, null));
         }
@@ -47,7 +48,7 @@ internal static class LogLoader
         {
             for (var i = 0; i < baseOffsets.Count; i++)
             {
-                var segment = LogSegment.Open(directory, baseOffsets[i], nowMs, out var indexesAreUsable);
+                var segment = LogSegment.Open(directory, baseOffsets[i], nowMs, limiter, out var indexesAreUsable);
                 var expected = segments.Count > 0 ? segments[^1].NextOffset : baseOffsets[i];
 
                 if (problem is not null)
@@ -94,7 +95,7 @@ internal static class LogLoader
 
             if (segments.Count == 0)
             {
-                segments.Add(LogSegment.Create(directory, initialOffset, nowMs));
+                segments.Add(LogSegment.Create(directory, initialOffset, nowMs, limiter));
             }
 
             foreach (var segment in segments.SkipLast(1))
@@ -109,6 +110,10 @@ internal static class LogLoader
             }
 
             DurableFile.SyncDirectory(directory);
+            foreach (var segment in segments.SkipLast(1))
+            {
+                segment.ReleaseIndexFiles(); // closed and on disk: lookups use memory from here on
+            }
         }
         catch
         {

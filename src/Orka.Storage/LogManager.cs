@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Orka.Storage;
 
@@ -16,6 +18,10 @@ namespace Orka.Storage;
 /// every segment from its checkpointed recovery point; after a clean one, only its last segment.</para>
 /// <para>Logs are opened lazily, on the first <see cref="GetOrCreateLogAsync"/> for them. Opening,
 /// creating and deleting are serialized (they are rare); looking up an open log is a dictionary read.</para>
+/// <para>Three background schedules run until disposal, on the injected clock, at the intervals of
+/// <see cref="LogManagerOptions"/>: <see cref="FlushDueLogsAsync"/> (flush.ms),
+/// <see cref="ApplyRetentionAsync"/> and <see cref="CheckpointAsync"/>. Each can also be called
+/// directly. A failure in one log is logged and does not stop the schedule for the others.</para>
 /// </remarks>
 public sealed class LogManager : IAsyncDisposable
 {
@@ -23,24 +29,40 @@ public sealed class LogManager : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _recoveryPoints;
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _logStartOffsets;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly SemaphoreSlim _checkpointLock = new(1, 1); // never held while waiting for a log, so logs may take it
+    private readonly CancellationTokenSource _stopping = new();
     private readonly FileStream _lockFile;
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Task[] _schedules;
+    private readonly OpenFileLimiter _limiter;
     private int _disposed;
     private volatile bool _closedUnflushed;
 
-    private LogManager(string dataDirectory, FileStream lockFile, bool cleanShutdown, TimeProvider timeProvider,
+    private LogManager(string dataDirectory, LogManagerOptions options, FileStream lockFile, bool cleanShutdown, TimeProvider timeProvider, ILogger logger,
         Dictionary<(string, int), long> recoveryPoints, Dictionary<(string, int), long> logStartOffsets)
     {
         DataDirectory = dataDirectory;
         _lockFile = lockFile;
         WasCleanShutdown = cleanShutdown;
         _timeProvider = timeProvider;
+        _logger = logger;
         _recoveryPoints = new(recoveryPoints);
         _logStartOffsets = new(logStartOffsets);
+        _limiter = new OpenFileLimiter(options.MaxOpenSegmentFiles);
+        _schedules =
+        [
+            RunEveryAsync(options.FlushCheckInterval, FlushDueLogsAsync),
+            RunEveryAsync(options.RetentionCheckInterval, async ct => await ApplyRetentionAsync(ct).ConfigureAwait(false)),
+            RunEveryAsync(options.CheckpointInterval, CheckpointAsync),
+        ];
     }
 
     /// <summary>The full path of the data directory.</summary>
     public string DataDirectory { get; }
+
+    /// <summary>How many closed segments currently hold an open <c>.log</c> handle (bounded by <see cref="LogManagerOptions.MaxOpenSegmentFiles"/>).</summary>
+    public int OpenSegmentFiles => _limiter.Count;
 
     /// <summary>Whether the previous owner of the data directory shut down cleanly.</summary>
     public bool WasCleanShutdown { get; }
@@ -50,7 +72,16 @@ public sealed class LogManager : IAsyncDisposable
     /// when it cannot be created, read or written.
     /// </summary>
     public static LogManager Open(LogManagerOptions options, TimeProvider? timeProvider = null)
+        => Open(options, timeProvider, NullLogger.Instance);
+
+    /// <summary>
+    /// Opens the data directory as <see cref="Open(LogManagerOptions, TimeProvider?)"/> does, logging
+    /// recoveries that cut data and failures of the background schedules to <paramref name="logger"/>.
+    /// </summary>
+    public static LogManager Open(LogManagerOptions options, TimeProvider? timeProvider, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxOpenSegmentFiles, 1, nameof(options));
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.DataDirectory, nameof(options));
         var directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.DataDirectory));
@@ -94,7 +125,7 @@ public sealed class LogManager : IAsyncDisposable
             var present = ListLogs(directory).ToHashSet();
             var recoveryPoints = ReadCheckpoint(directory, LogFileNames.RecoveryPointCheckpoint, present);
             var logStartOffsets = ReadCheckpoint(directory, LogFileNames.LogStartOffsetCheckpoint, present);
-            return new LogManager(directory, lockFile, clean, timeProvider ?? TimeProvider.System, recoveryPoints, logStartOffsets);
+            return new LogManager(directory, options, lockFile, clean, timeProvider ?? TimeProvider.System, logger, recoveryPoints, logStartOffsets);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -117,7 +148,7 @@ public sealed class LogManager : IAsyncDisposable
         ThrowIfDisposed();
 
         var key = (topic, partition);
-        if (_logs.TryGetValue(key, out var open) && open.TopicId == topicId)
+        if (_logs.TryGetValue(key, out var open) && open.TopicId == topicId && !open.IsClosed)
         {
             ApplyConfig(open, config);
             return open;
@@ -127,7 +158,15 @@ public sealed class LogManager : IAsyncDisposable
         try
         {
             ThrowIfDisposed();
-            if (_logs.TryGetValue(key, out open))
+            if (_logs.TryGetValue(key, out open) && open.IsClosed)
+            {
+                // Its owner is closing it: let the close finish, then open it afresh.
+                await open.Closed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                _logs.TryRemove(new KeyValuePair<(string, int), PartitionLog>(key, open));
+                open = null;
+            }
+
+            if (open is not null)
             {
                 if (open.TopicId == topicId)
                 {
@@ -160,8 +199,14 @@ public sealed class LogManager : IAsyncDisposable
             // nothing unless the last shutdown was clean (then all but the last segment).
             var recoverFrom = _recoveryPoints.TryGetValue(key, out var point) ? point : WasCleanShutdown ? long.MaxValue : 0;
             var logStartOffset = _logStartOffsets.GetValueOrDefault(key);
-            var log = await PartitionLog.OpenAsync(path, topic, partition, topicId, config, recoverFrom, logStartOffset, _timeProvider, OnLogClosed, cancellationToken).ConfigureAwait(false);
+            var log = await PartitionLog.OpenAsync(path, topic, partition, topicId, config, recoverFrom, logStartOffset, _timeProvider, _limiter,
+                OnLogClosed, PersistLogStartOffsetAsync, cancellationToken).ConfigureAwait(false);
             _logs[key] = log;
+            if (log.LastRecovery.Problem is not null || log.LastRecovery.BytesTruncated > 0)
+            {
+                _logger.LogWarning("Recovered {Topic}-{Partition}: {Report}", topic, partition, log.LastRecovery);
+            }
+
             return log;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -212,19 +257,64 @@ public sealed class LogManager : IAsyncDisposable
     public async ValueTask CheckpointAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await WriteCheckpointsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Flushes every open log whose unflushed data has waited flush.ms since its last flush; what
+    /// the flush schedule runs. Failures are logged, not thrown.
+    /// </summary>
+    public async ValueTask FlushDueLogsAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var log in _logs.Values)
         {
-            WriteCheckpoints();
+            try
+            {
+                await log.FlushIfDueAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException e)
+            {
+                _logger.LogError(e, "Scheduled flush of {Topic}-{Partition} failed", log.Topic, log.Partition);
+            }
+            catch (ObjectDisposedException)
+            {
+                // closed meanwhile: nothing left to flush
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    }
+
+    /// <summary>
+    /// Applies retention to every open log (see <see cref="PartitionLog.ApplyRetentionAsync"/>) and
+    /// returns how many segments were deleted in all; what the retention schedule runs. Failures
+    /// are logged, not thrown.
+    /// </summary>
+    public async ValueTask<int> ApplyRetentionAsync(CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        foreach (var log in _logs.Values)
         {
-            throw new StorageException(StorageErrorKind.Io, $"Cannot write the checkpoints in '{DataDirectory}': {e.Message}", e);
+            try
+            {
+                var count = await log.ApplyRetentionAsync(cancellationToken).ConfigureAwait(false);
+                if (count > 0)
+                {
+                    _logger.LogInformation("Retention deleted {Count} segments of {Topic}-{Partition}; log start offset is now {LogStartOffset}",
+                        count, log.Topic, log.Partition, log.LogStartOffset);
+                }
+
+                deleted += count;
+            }
+            catch (StorageException e)
+            {
+                _logger.LogError(e, "Retention of {Topic}-{Partition} failed", log.Topic, log.Partition);
+            }
+            catch (ObjectDisposedException)
+            {
+                // closed meanwhile
+            }
         }
-        finally
-        {
-            _lifecycle.Release();
-        }
+
+        return deleted;
     }
 
     /// <summary>
@@ -238,6 +328,8 @@ public sealed class LogManager : IAsyncDisposable
             return;
         }
 
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_schedules).ConfigureAwait(false);
         await _lifecycle.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -256,7 +348,7 @@ public sealed class LogManager : IAsyncDisposable
                 clean &= log.RecoveryPoint == log.LogEndOffset;
             }
 
-            WriteCheckpoints();
+            await WriteCheckpointsAsync(CancellationToken.None).ConfigureAwait(false);
             if (clean)
             {
                 DurableFile.WriteAtomically(Path.Combine(DataDirectory, LogFileNames.CleanShutdownMarker), []);
@@ -265,6 +357,7 @@ public sealed class LogManager : IAsyncDisposable
         finally
         {
             _lockFile.Dispose();
+            _stopping.Dispose();
             _lifecycle.Release();
         }
     }
@@ -289,16 +382,75 @@ public sealed class LogManager : IAsyncDisposable
         }
     }
 
-    private void WriteCheckpoints()
+    private async ValueTask WriteCheckpointsAsync(CancellationToken cancellationToken)
     {
-        foreach (var log in _logs.Values)
+        await _checkpointLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            _recoveryPoints[(log.Topic, log.Partition)] = log.RecoveryPoint;
+            foreach (var log in _logs.Values)
+            {
+                _recoveryPoints[(log.Topic, log.Partition)] = log.RecoveryPoint;
+                _logStartOffsets[(log.Topic, log.Partition)] = log.LogStartOffset;
+            }
+
+            OffsetCheckpointFile.Write(Path.Combine(DataDirectory, LogFileNames.RecoveryPointCheckpoint), _recoveryPoints.ToDictionary());
+            OffsetCheckpointFile.Write(Path.Combine(DataDirectory, LogFileNames.LogStartOffsetCheckpoint), _logStartOffsets.ToDictionary());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException(StorageErrorKind.Io, $"Cannot write the checkpoints in '{DataDirectory}': {e.Message}", e);
+        }
+        finally
+        {
+            _checkpointLock.Release();
+        }
+    }
+
+    /// <summary>Called by a log inside DeleteRecordsAsync: its new start must be on disk before the call returns.</summary>
+    private async ValueTask PersistLogStartOffsetAsync(PartitionLog log, CancellationToken cancellationToken)
+    {
+        await _checkpointLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
             _logStartOffsets[(log.Topic, log.Partition)] = log.LogStartOffset;
+            OffsetCheckpointFile.Write(Path.Combine(DataDirectory, LogFileNames.LogStartOffsetCheckpoint), _logStartOffsets.ToDictionary());
+        }
+        finally
+        {
+            _checkpointLock.Release();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> every <paramref name="interval"/> of the injected clock until disposal.</summary>
+    private Task RunEveryAsync(TimeSpan interval, Func<CancellationToken, ValueTask> work)
+    {
+        if (interval == Timeout.InfiniteTimeSpan || interval <= TimeSpan.Zero)
+        {
+            return Task.CompletedTask;
         }
 
-        OffsetCheckpointFile.Write(Path.Combine(DataDirectory, LogFileNames.RecoveryPointCheckpoint), _recoveryPoints.ToDictionary());
-        OffsetCheckpointFile.Write(Path.Combine(DataDirectory, LogFileNames.LogStartOffsetCheckpoint), _logStartOffsets.ToDictionary());
+        return Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(interval, _timeProvider);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await work(_stopping.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        _logger.LogError(e, "A storage maintenance task failed in '{DataDirectory}'", DataDirectory);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                // disposal
+            }
+        });
     }
 
     private void DeletePartitionDirectory((string Topic, int Partition) key, string path)

@@ -5,4 +5,30 @@ public sealed record LogManagerOptions
 {
     /// <summary>The node's data directory; one subdirectory per partition log.</summary>
     public required string DataDirectory { get; init; }
+
+    /// <summary>
+    /// How often open logs are checked against their <see cref="LogConfig.FlushMs"/> (Kafka's
+    /// <c>log.flush.scheduler.interval.ms</c>). <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    public TimeSpan FlushCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often retention runs over open logs (Kafka's <c>log.retention.check.interval.ms</c>).
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    public TimeSpan RetentionCheckInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How often the recovery-point and log-start-offset checkpoints are written (Kafka's
+    /// <c>log.flush.offset.checkpoint.interval.ms</c>); the longer, the more a crash makes recovery
+    /// re-read. <see cref="Timeout.InfiniteTimeSpan"/> turns it off (they are still written at shutdown).
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The most <c>.log</c> handles of closed segments kept open across the node; idle ones beyond
+    /// it are closed and reopened on the next read. Each open log also holds its active segment's
+    /// three files, which are not counted.
+    /// </summary>
+    public int MaxOpenSegmentFiles { get; init; } = 2048;
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
 using static Orka.Storage.RecordBatchLayout;
 
 namespace Orka.Storage;
@@ -16,6 +17,10 @@ namespace Orka.Storage;
 /// reader, which never reads past the <see cref="Size"/> it saw, never meets a half-written batch.
 /// Readers and flushes hold a lease (<see cref="TryAcquire"/>) so that retention can delete a
 /// segment while someone is still reading it: the files close when the last lease is released.
+/// <para>File handles: the active segment keeps its three files open. Once rolled, its index
+/// files are closed after the flush that covers them (lookups use the in-memory entries), and its
+/// <c>.log</c> handle is counted by the node's <see cref="OpenFileLimiter"/>, which may close it
+/// while no read is using it; the next read reopens it.</para>
 /// </remarks>
 internal sealed class LogSegment
 {
@@ -26,7 +31,13 @@ internal sealed class LogSegment
     private const int RecoveryChunk = 1024 * 1024;
 
     private readonly string _directory;
-    private readonly FileStream _log;
+    private readonly OpenFileLimiter? _limiter;
+    private readonly Lock _handleGate = new();
+    private SafeFileHandle? _logHandle;
+    private int _handleUsers;
+    private bool _active = true;
+    private bool _closed;
+    private int _referenced;
     private readonly OffsetIndex _index;
     private readonly TimeIndex _timeIndex;
     private long _size;
@@ -39,11 +50,12 @@ internal sealed class LogSegment
     private int _leases = 1; // the owning log's own reference
     private volatile bool _deleted;
 
-    private LogSegment(string directory, long baseOffset, FileStream log, OffsetIndex index, TimeIndex timeIndex, long size, long openedAtMs)
+    private LogSegment(string directory, long baseOffset, SafeFileHandle log, OffsetIndex index, TimeIndex timeIndex, long size, long openedAtMs, OpenFileLimiter? limiter)
     {
         _directory = directory;
         BaseOffset = baseOffset;
-        _log = log;
+        _logHandle = log;
+        _limiter = limiter;
         _index = index;
         _timeIndex = timeIndex;
         _size = size;
@@ -89,7 +101,7 @@ internal sealed class LogSegment
     public string TimeIndexPath => Path.Combine(_directory, LogFileNames.TimeIndexFile(BaseOffset));
 
     /// <summary>Creates an empty segment, replacing any files of that name (left beyond the log end by a crash).</summary>
-    public static LogSegment Create(string directory, long baseOffset, long nowMs)
+    public static LogSegment Create(string directory, long baseOffset, long nowMs, OpenFileLimiter? limiter)
     {
         var log = OpenLog(Path.Combine(directory, LogFileNames.SegmentFile(baseOffset)), FileMode.Create);
         OffsetIndex? index = null;
@@ -97,7 +109,7 @@ internal sealed class LogSegment
         {
             index = OffsetIndex.Create(Path.Combine(directory, LogFileNames.IndexFile(baseOffset)));
             var timeIndex = TimeIndex.Create(Path.Combine(directory, LogFileNames.TimeIndexFile(baseOffset)));
-            return new LogSegment(directory, baseOffset, log, index, timeIndex, 0, nowMs);
+            return new LogSegment(directory, baseOffset, log, index, timeIndex, 0, nowMs, limiter);
         }
         catch
         {
@@ -111,13 +123,13 @@ internal sealed class LogSegment
     /// Opens an existing segment without reading its batches. The caller either trusts it and calls
     /// <see cref="LoadTrusted"/>, or validates it with <see cref="Recover"/>.
     /// </summary>
-    public static LogSegment Open(string directory, long baseOffset, long nowMs, out bool indexesAreUsable)
+    public static LogSegment Open(string directory, long baseOffset, long nowMs, OpenFileLimiter? limiter, out bool indexesAreUsable)
     {
         var log = OpenLog(Path.Combine(directory, LogFileNames.SegmentFile(baseOffset)), FileMode.Open);
         OffsetIndex? index = null;
         try
         {
-            var size = log.Length;
+            var size = RandomAccess.GetLength(log);
             var indexPath = Path.Combine(directory, LogFileNames.IndexFile(baseOffset));
             var timeIndexPath = Path.Combine(directory, LogFileNames.TimeIndexFile(baseOffset));
             index = OffsetIndex.TryOpen(indexPath, size);
@@ -125,7 +137,7 @@ internal sealed class LogSegment
             indexesAreUsable = index is not null && timeIndex is not null;
             index ??= OffsetIndex.Create(indexPath);
             timeIndex ??= TimeIndex.Create(timeIndexPath);
-            return new LogSegment(directory, baseOffset, log, index, timeIndex, size, nowMs);
+            return new LogSegment(directory, baseOffset, log, index, timeIndex, size, nowMs, limiter);
         }
         catch
         {
@@ -182,7 +194,15 @@ internal sealed class LogSegment
         var scan = Walk(0, validateCrc: true, Math.Max(expectedFirstOffset, BaseOffset), indexIntervalBytes, entries, timeEntries);
         if (scan.ValidBytes < scan.FileBytes)
         {
-            _log.SetLength(scan.ValidBytes);
+            var handle = AcquireHandle();
+            try
+            {
+                RandomAccess.SetLength(handle, scan.ValidBytes);
+            }
+            finally
+            {
+                ReleaseHandle();
+            }
         }
 
         _index.Reset(entries);
@@ -207,6 +227,62 @@ internal sealed class LogSegment
         {
             _timeIndex.MaybeAppend(_maxTimestamp, (int)(_offsetOfMaxTimestamp - BaseOffset));
         }
+
+        bool open;
+        lock (_handleGate)
+        {
+            _active = false;
+            open = _logHandle is not null;
+        }
+
+        if (open)
+        {
+            _limiter?.Opened(this); // from now on its handle counts against the node's limit
+        }
+    }
+
+    /// <summary>Whether this is still the segment appends go to.</summary>
+    public bool IsActive
+    {
+        get
+        {
+            lock (_handleGate)
+            {
+                return _active;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Closes the index files of a rolled segment once a flush has covered it: they are never
+    /// written again, and lookups use memory. Called by the single flusher while it holds a lease.
+    /// </summary>
+    public void ReleaseIndexFiles()
+    {
+        _index.ReleaseFile();
+        _timeIndex.ReleaseFile();
+    }
+
+    /// <summary>Whether the <c>.log</c> handle is open (read without the lock: a hint for the limiter).</summary>
+    public bool HasOpenHandle => Volatile.Read(ref _logHandle) is not null;
+
+    /// <summary>Clears the "read recently" bit; true if it was set (the limiter then spares the handle once more).</summary>
+    public bool ClearReferenced() => Interlocked.Exchange(ref _referenced, 0) == 1;
+
+    /// <summary>Closes the <c>.log</c> handle if the segment is closed (not active) and no one is using it.</summary>
+    public bool TryCloseIdleHandle()
+    {
+        lock (_handleGate)
+        {
+            if (_active || _handleUsers > 0 || _logHandle is null)
+            {
+                return false;
+            }
+
+            _logHandle.Dispose();
+            _logHandle = null;
+            return true;
+        }
     }
 
     /// <summary>
@@ -225,7 +301,15 @@ internal sealed class LogSegment
     {
         var start = Size;
         var firstPosition = batches[0].Position;
-        await RandomAccess.WriteAsync(_log.SafeFileHandle, data, start, CancellationToken.None).ConfigureAwait(false);
+        var handle = AcquireHandle();
+        try
+        {
+            await RandomAccess.WriteAsync(handle, data, start, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseHandle();
+        }
 
         if (start == 0)
         {
@@ -262,28 +346,41 @@ internal sealed class LogSegment
 
     /// <summary>
     /// Whole batches from the one containing <paramref name="offset"/>, up to
-    /// <paramref name="maxBytes"/> but at least that one batch, never past the published size.
-    /// Null when no batch in this segment reaches <paramref name="offset"/>. The returned memory is
-    /// a fresh array the caller owns.
+    /// <paramref name="maxBytes"/> but at least that one batch, never past the published size nor
+    /// a batch starting at or after <paramref name="maxOffset"/> (the caller keeps
+    /// <paramref name="offset"/> below it). Null when no batch in this segment reaches
+    /// <paramref name="offset"/>. The returned memory is a fresh array the caller owns.
     /// </summary>
-    public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(long offset, int maxBytes, CancellationToken cancellationToken)
+    public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(long offset, int maxBytes, long maxOffset, CancellationToken cancellationToken)
     {
         var size = Size;
-        var found = await FindBatchAsync(_index.Lookup(offset - BaseOffset), size, header => header.LastOffset >= offset, cancellationToken).ConfigureAwait(false);
-        if (found is not var (position, firstBatchSize))
+        var handle = AcquireHandle();
+        byte[] data;
+        int length, firstBatchSize;
+        try
         {
-            return null;
-        }
+            var found = await FindBatchAsync(handle, _index.Lookup(offset - BaseOffset), size, header => header.LastOffset >= offset, cancellationToken).ConfigureAwait(false);
+            if (found is not var (position, batchSize))
+            {
+                return null;
+            }
 
-        var length = (int)Math.Min(size - position, Math.Max(maxBytes, firstBatchSize));
-        var data = new byte[length];
-        await ReadExactlyAsync(data, position, cancellationToken).ConfigureAwait(false);
+            firstBatchSize = batchSize;
+            length = (int)Math.Min(size - position, Math.Max(maxBytes, firstBatchSize));
+            data = new byte[length];
+            await ReadExactlyAsync(handle, data, position, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseHandle();
+        }
 
         var end = firstBatchSize;
         while (end + LogOverhead <= length)
         {
             var next = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(end + BatchLengthOffset)) + LogOverhead;
-            if (next < HeaderSize || next > length - end)
+            if (next < HeaderSize || next > length - end
+                || BinaryPrimitives.ReadInt64BigEndian(data.AsSpan(end + BaseOffsetOffset)) >= maxOffset)
             {
                 break;
             }
@@ -313,39 +410,62 @@ internal sealed class LogSegment
 
         var size = Size;
         var startOffset = Math.Max(BaseOffset + _timeIndex.Lookup(timestamp), minOffset);
-        var found = await FindBatchAsync(
-            _index.Lookup(startOffset - BaseOffset),
-            size,
-            header => header.LastOffset >= minOffset && header.MaxTimestamp >= timestamp,
-            cancellationToken).ConfigureAwait(false);
-        if (found is not var (position, batchSize))
+        long position = _index.Lookup(startOffset - BaseOffset);
+        var handle = AcquireHandle();
+        try
         {
-            return null;
-        }
-
-        var batch = new byte[batchSize];
-        await ReadExactlyAsync(batch, position, cancellationToken).ConfigureAwait(false);
-        var header = RecordBatchHeader.Read(batch);
-        if (header.IsLogAppendTime || header.Compression is not (RecordBatchCompression.None or RecordBatchCompression.Gzip))
-        {
-            return Math.Max(header.BaseOffset, minOffset);
-        }
-
-        foreach (var record in RecordBatchReader.ReadRecords(batch))
-        {
-            if (record.Offset >= minOffset && record.Timestamp >= timestamp)
+            while (true)
             {
-                return record.Offset;
+                var found = await FindBatchAsync(
+                    handle,
+                    position,
+                    size,
+                    header => header.LastOffset >= minOffset && header.MaxTimestamp >= timestamp,
+                    cancellationToken).ConfigureAwait(false);
+                if (found is not var (batchPosition, batchSize))
+                {
+                    return null;
+                }
+
+                var batch = new byte[batchSize];
+                await ReadExactlyAsync(handle, batch, batchPosition, cancellationToken).ConfigureAwait(false);
+                var header = RecordBatchHeader.Read(batch);
+                if (header.IsLogAppendTime || header.Compression is not (RecordBatchCompression.None or RecordBatchCompression.Gzip))
+                {
+                    return Math.Max(header.BaseOffset, minOffset);
+                }
+
+                foreach (var record in RecordBatchReader.ReadRecords(batch))
+                {
+                    if (record.Offset >= minOffset && record.Timestamp >= timestamp)
+                    {
+                        return record.Offset;
+                    }
+                }
+
+                // The late records of this batch lie below minOffset (or it is a control batch): look further.
+                position = batchPosition + batchSize;
             }
         }
-
-        return Math.Max(header.BaseOffset, minOffset); // only a control batch: any offset in it will do
+        finally
+        {
+            ReleaseHandle();
+        }
     }
 
     /// <summary>Fsyncs the log and index files.</summary>
     public void Flush()
     {
-        _log.Flush(flushToDisk: true);
+        var handle = AcquireHandle();
+        try
+        {
+            RandomAccess.FlushToDisk(handle);
+        }
+        finally
+        {
+            ReleaseHandle();
+        }
+
         _index.Flush();
         _timeIndex.Flush();
     }
@@ -382,9 +502,20 @@ internal sealed class LogSegment
     /// </summary>
     public void Close()
     {
-        if (!_deleted && _log.Length > Size)
+        if (!_deleted && IsActive)
         {
-            _log.SetLength(Size);
+            var handle = AcquireHandle();
+            try
+            {
+                if (RandomAccess.GetLength(handle) > Size)
+                {
+                    RandomAccess.SetLength(handle, Size);
+                }
+            }
+            finally
+            {
+                ReleaseHandle();
+            }
         }
 
         Release();
@@ -405,7 +536,13 @@ internal sealed class LogSegment
 
     private void CloseFiles()
     {
-        _log.Dispose();
+        lock (_handleGate)
+        {
+            _closed = true;
+            _logHandle?.Dispose();
+            _logHandle = null;
+        }
+
         _index.Dispose();
         _timeIndex.Dispose();
         if (_deleted)
@@ -420,7 +557,7 @@ internal sealed class LogSegment
     /// Walks batch headers from <paramref name="position"/> (a batch start) up to
     /// <paramref name="size"/> and returns the first batch that <paramref name="wanted"/> accepts.
     /// </summary>
-    private async ValueTask<(long Position, int Size)?> FindBatchAsync(long position, long size, Func<RecordBatchHeader, bool> wanted, CancellationToken cancellationToken)
+    private async ValueTask<(long Position, int Size)?> FindBatchAsync(SafeFileHandle handle, long position, long size, Func<RecordBatchHeader, bool> wanted, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(HeaderScanChunk);
         try
@@ -432,7 +569,7 @@ internal sealed class LogSegment
                 if (position < chunkStart || position + HeaderSize > chunkStart + chunkLength)
                 {
                     chunkLength = (int)Math.Min(buffer.Length, size - position);
-                    await ReadExactlyAsync(buffer.AsMemory(0, chunkLength), position, cancellationToken).ConfigureAwait(false);
+                    await ReadExactlyAsync(handle, buffer.AsMemory(0, chunkLength), position, cancellationToken).ConfigureAwait(false);
                     chunkStart = position;
                     if (chunkLength < HeaderSize)
                     {
@@ -462,14 +599,49 @@ internal sealed class LogSegment
         }
     }
 
-    private async ValueTask ReadExactlyAsync(Memory<byte> destination, long position, CancellationToken cancellationToken)
+    /// <summary>
+    /// The <c>.log</c> handle, opened if the limiter closed it, counted as in use until
+    /// <see cref="ReleaseHandle"/>. The limiter is told outside the lock (it takes other segments' locks).
+    /// </summary>
+    private SafeFileHandle AcquireHandle()
+    {
+        SafeFileHandle handle;
+        bool reopened;
+        lock (_handleGate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            reopened = _logHandle is null;
+            _logHandle ??= OpenLog(LogPath, FileMode.Open);
+            _handleUsers++;
+            handle = _logHandle;
+            reopened &= !_active;
+        }
+
+        Volatile.Write(ref _referenced, 1);
+        if (reopened)
+        {
+            _limiter?.Opened(this);
+        }
+
+        return handle;
+    }
+
+    private void ReleaseHandle()
+    {
+        lock (_handleGate)
+        {
+            _handleUsers--;
+        }
+    }
+
+    private static async ValueTask ReadExactlyAsync(SafeFileHandle handle, Memory<byte> destination, long position, CancellationToken cancellationToken)
     {
         while (destination.Length > 0)
         {
-            var read = await RandomAccess.ReadAsync(_log.SafeFileHandle, destination, position, cancellationToken).ConfigureAwait(false);
+            var read = await RandomAccess.ReadAsync(handle, destination, position, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
-                throw new StorageException(StorageErrorKind.Io, $"Segment {LogPath} is shorter than its published size.");
+                throw new StorageException(StorageErrorKind.Io, "A segment file is shorter than its published size.");
             }
 
             destination = destination[read..];
@@ -480,9 +652,17 @@ internal sealed class LogSegment
     private RecordBatchHeader? ReadHeaderAt(long position)
     {
         Span<byte> bytes = stackalloc byte[HeaderSize];
-        return RandomAccess.Read(_log.SafeFileHandle, bytes, position) == bytes.Length
-            ? RecordBatchHeader.Read(bytes)
-            : null;
+        var handle = AcquireHandle();
+        try
+        {
+            return RandomAccess.Read(handle, bytes, position) == bytes.Length
+                ? RecordBatchHeader.Read(bytes)
+                : null;
+        }
+        finally
+        {
+            ReleaseHandle();
+        }
     }
 
     /// <summary>
@@ -495,7 +675,8 @@ internal sealed class LogSegment
     private SegmentScan Walk(long from, bool validateCrc, long expectedFirstOffset, int? indexIntervalBytes,
         List<OffsetIndex.Entry>? indexEntries = null, List<TimeIndex.Entry>? timeEntries = null)
     {
-        var fileBytes = _log.Length;
+        var handle = AcquireHandle();
+        var fileBytes = RandomAccess.GetLength(handle);
         var buffer = ArrayPool<byte>.Shared.Rent(RecoveryChunk);
         long chunkStart = 0;
         var chunkLength = 0;
@@ -517,7 +698,7 @@ internal sealed class LogSegment
                 var filled = 0;
                 while (filled < span.Length)
                 {
-                    var read = RandomAccess.Read(_log.SafeFileHandle, span[filled..], at + filled);
+                    var read = RandomAccess.Read(handle, span[filled..], at + filled);
                     if (read == 0)
                     {
                         chunkLength = filled;
@@ -607,11 +788,12 @@ internal sealed class LogSegment
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            ReleaseHandle();
         }
 
         return new SegmentScan(position, fileBytes, batches, batches == 0 && from == 0 ? BaseOffset : nextOffset, maxTimestamp, offsetOfMaxTimestamp, problem);
     }
 
-    private static FileStream OpenLog(string path, FileMode mode)
-        => new(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+    private static SafeFileHandle OpenLog(string path, FileMode mode)
+        => File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
 }

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 
+using Microsoft.Win32.SafeHandles;
+
 namespace Orka.Storage;
 
 /// <summary>
@@ -22,18 +24,20 @@ internal sealed class OffsetIndex : IDisposable
 {
     public const int EntrySize = 8;
 
-    private readonly FileStream _file;
+    private readonly string _path;
+    private SafeFileHandle? _file; // open while the segment is active; reopened on demand after ReleaseFile
     private Entry[] _entries;
     private int _count;
 
-    private OffsetIndex(FileStream file, Entry[] entries, int count)
+    private OffsetIndex(string path, SafeFileHandle file, Entry[] entries, int count)
     {
+        _path = path;
         _file = file;
         _entries = entries;
         _count = count;
     }
 
-    public string Path => _file.Name;
+    public string Path => _path;
 
     public int Count => Volatile.Read(ref _count);
 
@@ -49,7 +53,7 @@ internal sealed class OffsetIndex : IDisposable
 
     /// <summary>Creates an empty index file (replacing any left over) for a new segment.</summary>
     public static OffsetIndex Create(string path)
-        => new(OpenFile(path, FileMode.Create), new Entry[16], 0);
+        => new(path, OpenFile(path, FileMode.Create), new Entry[16], 0);
 
     /// <summary>
     /// Opens an existing index and checks it against the log it indexes: size a multiple of 8,
@@ -58,7 +62,7 @@ internal sealed class OffsetIndex : IDisposable
     /// </summary>
     public static OffsetIndex? TryOpen(string path, long logSize)
     {
-        if (!File.Exists(path))
+        if (!System.IO.File.Exists(path))
         {
             return null;
         }
@@ -66,7 +70,7 @@ internal sealed class OffsetIndex : IDisposable
         var file = OpenFile(path, FileMode.Open);
         try
         {
-            var length = file.Length;
+            var length = RandomAccess.GetLength(file);
             if (length % EntrySize != 0 || length / EntrySize > int.MaxValue / 2)
             {
                 file.Dispose();
@@ -74,7 +78,12 @@ internal sealed class OffsetIndex : IDisposable
             }
 
             var bytes = new byte[length];
-            file.ReadExactly(bytes);
+            if (RandomAccess.Read(file, bytes, 0) != bytes.Length)
+            {
+                file.Dispose();
+                return null;
+            }
+
             var count = (int)(length / EntrySize);
             var entries = new Entry[Math.Max(16, count)];
             for (var i = 0; i < count; i++)
@@ -94,7 +103,7 @@ internal sealed class OffsetIndex : IDisposable
                 entries[i] = entry;
             }
 
-            return new OffsetIndex(file, entries, count);
+            return new OffsetIndex(path, file, entries, count);
         }
         catch
         {
@@ -120,7 +129,7 @@ internal sealed class OffsetIndex : IDisposable
         Span<byte> bytes = stackalloc byte[EntrySize];
         BinaryPrimitives.WriteInt32BigEndian(bytes, relativeOffset);
         BinaryPrimitives.WriteInt32BigEndian(bytes[4..], position);
-        RandomAccess.Write(_file.SafeFileHandle, bytes, (long)count * EntrySize);
+        RandomAccess.Write(File, bytes, (long)count * EntrySize);
         Volatile.Write(ref _count, count + 1);
     }
 
@@ -160,8 +169,8 @@ internal sealed class OffsetIndex : IDisposable
             BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(i * EntrySize + 4), entries[i].Position);
         }
 
-        _file.SetLength(bytes.Length);
-        RandomAccess.Write(_file.SafeFileHandle, bytes, 0);
+        RandomAccess.SetLength(File, bytes.Length);
+        RandomAccess.Write(File, bytes, 0);
         var copy = new Entry[Math.Max(16, entries.Count)];
         for (var i = 0; i < entries.Count; i++)
         {
@@ -172,12 +181,24 @@ internal sealed class OffsetIndex : IDisposable
         Volatile.Write(ref _count, entries.Count);
     }
 
-    public void Flush() => _file.Flush(flushToDisk: true);
+    public void Flush() => RandomAccess.FlushToDisk(File);
 
-    public void Dispose() => _file.Dispose();
+    /// <summary>
+    /// Closes the file handle of an index that is no longer written (its segment was rolled and
+    /// flushed): lookups use memory only. Not concurrent with <see cref="Flush"/> or writes.
+    /// </summary>
+    public void ReleaseFile()
+    {
+        _file?.Dispose();
+        _file = null;
+    }
 
-    private static FileStream OpenFile(string path, FileMode mode)
-        => new(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+    public void Dispose() => ReleaseFile();
+
+    private SafeFileHandle File => _file ??= OpenFile(_path, FileMode.Open);
+
+    private static SafeFileHandle OpenFile(string path, FileMode mode)
+        => System.IO.File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
 
     /// <summary>One index entry: a batch's base offset relative to the segment, and its position in the log file.</summary>
     public readonly record struct Entry(int RelativeOffset, int Position);

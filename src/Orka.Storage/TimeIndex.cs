@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 
+using Microsoft.Win32.SafeHandles;
+
 namespace Orka.Storage;
 
 /// <summary>
@@ -20,12 +22,14 @@ internal sealed class TimeIndex : IDisposable
 {
     public const int EntrySize = 12;
 
-    private readonly FileStream _file;
+    private readonly string _path;
+    private SafeFileHandle? _file; // open while the segment is active; reopened on demand after ReleaseFile
     private Entry[] _entries;
     private int _count;
 
-    private TimeIndex(FileStream file, Entry[] entries, int count)
+    private TimeIndex(string path, SafeFileHandle file, Entry[] entries, int count)
     {
+        _path = path;
         _file = file;
         _entries = entries;
         _count = count;
@@ -44,7 +48,7 @@ internal sealed class TimeIndex : IDisposable
     }
 
     public static TimeIndex Create(string path)
-        => new(OpenFile(path, FileMode.Create), new Entry[16], 0);
+        => new(path, OpenFile(path, FileMode.Create), new Entry[16], 0);
 
     /// <summary>
     /// Opens an existing index and checks it: size a multiple of 12, both columns strictly
@@ -53,7 +57,7 @@ internal sealed class TimeIndex : IDisposable
     /// </summary>
     public static TimeIndex? TryOpen(string path, long maxRelativeOffset)
     {
-        if (!File.Exists(path))
+        if (!System.IO.File.Exists(path))
         {
             return null;
         }
@@ -61,7 +65,7 @@ internal sealed class TimeIndex : IDisposable
         var file = OpenFile(path, FileMode.Open);
         try
         {
-            var length = file.Length;
+            var length = RandomAccess.GetLength(file);
             if (length % EntrySize != 0 || length / EntrySize > int.MaxValue / 2)
             {
                 file.Dispose();
@@ -69,7 +73,12 @@ internal sealed class TimeIndex : IDisposable
             }
 
             var bytes = new byte[length];
-            file.ReadExactly(bytes);
+            if (RandomAccess.Read(file, bytes, 0) != bytes.Length)
+            {
+                file.Dispose();
+                return null;
+            }
+
             var count = (int)(length / EntrySize);
             var entries = new Entry[Math.Max(16, count)];
             for (var i = 0; i < count; i++)
@@ -89,7 +98,7 @@ internal sealed class TimeIndex : IDisposable
                 entries[i] = entry;
             }
 
-            return new TimeIndex(file, entries, count);
+            return new TimeIndex(path, file, entries, count);
         }
         catch
         {
@@ -120,7 +129,7 @@ internal sealed class TimeIndex : IDisposable
         Span<byte> bytes = stackalloc byte[EntrySize];
         BinaryPrimitives.WriteInt64BigEndian(bytes, timestamp);
         BinaryPrimitives.WriteInt32BigEndian(bytes[8..], relativeOffset);
-        RandomAccess.Write(_file.SafeFileHandle, bytes, (long)count * EntrySize);
+        RandomAccess.Write(File, bytes, (long)count * EntrySize);
         Volatile.Write(ref _count, count + 1);
     }
 
@@ -160,8 +169,8 @@ internal sealed class TimeIndex : IDisposable
             BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(i * EntrySize + 8), entries[i].RelativeOffset);
         }
 
-        _file.SetLength(bytes.Length);
-        RandomAccess.Write(_file.SafeFileHandle, bytes, 0);
+        RandomAccess.SetLength(File, bytes.Length);
+        RandomAccess.Write(File, bytes, 0);
         var copy = new Entry[Math.Max(16, entries.Count)];
         for (var i = 0; i < entries.Count; i++)
         {
@@ -172,12 +181,24 @@ internal sealed class TimeIndex : IDisposable
         Volatile.Write(ref _count, entries.Count);
     }
 
-    public void Flush() => _file.Flush(flushToDisk: true);
+    public void Flush() => RandomAccess.FlushToDisk(File);
 
-    public void Dispose() => _file.Dispose();
+    /// <summary>
+    /// Closes the file handle of an index that is no longer written (its segment was rolled and
+    /// flushed): lookups use memory only. Not concurrent with <see cref="Flush"/> or writes.
+    /// </summary>
+    public void ReleaseFile()
+    {
+        _file?.Dispose();
+        _file = null;
+    }
 
-    private static FileStream OpenFile(string path, FileMode mode)
-        => new(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+    public void Dispose() => ReleaseFile();
+
+    private SafeFileHandle File => _file ??= OpenFile(_path, FileMode.Open);
+
+    private static SafeFileHandle OpenFile(string path, FileMode mode)
+        => System.IO.File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
 
     /// <summary>One entry: the largest timestamp so far, and the relative offset of the batch that first reached it.</summary>
     public readonly record struct Entry(long Timestamp, int RelativeOffset);

@@ -163,6 +163,22 @@ public sealed class PartitionLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadAsync_MaxOffset_StopsBeforeTheBatchStartingThere()
+    {
+        var log = await CreateLogAsync();
+        await log.AppendAsync(TestBatches.Make("a", 3));
+        await log.AppendAsync(TestBatches.Make("b", 3));
+        await log.AppendAsync(TestBatches.Make("c", 3));
+
+        var capped = await log.ReadAsync(0, 100_000, maxOffset: 6);
+        var atCap = await log.ReadAsync(6, 100_000, maxOffset: 6);
+
+        Assert.Equal([0L, 3L], TestBatches.AssertWholeBatches(capped.Batches).Select(h => h.BaseOffset));
+        Assert.True(atCap.Batches.IsEmpty);
+        Assert.Equal(9, atCap.LogEndOffset);
+    }
+
+    [Fact]
     public async Task AppendAsync_CorruptSecondBatch_RejectsAllAndLeavesLogUntouched()
     {
         var log = await CreateLogAsync();
@@ -243,7 +259,7 @@ public sealed class PartitionLogTests : IAsyncLifetime
     [Fact]
     public async Task FlushAsync_ConcurrentCallers_AllCompleteWithRecoveryPointAtLogEnd()
     {
-        var log = await CreateLogAsync(new LogConfig { SegmentBytes = 4096 });
+        var log = await CreateLogAsync(); // one segment: a roll would start a flush of its own
         for (var i = 0; i < 50; i++)
         {
             await log.AppendAsync(TestBatches.Make($"r{i}", valueSize: 100));
@@ -305,6 +321,19 @@ public sealed class PartitionLogTests : IAsyncLifetime
 
         Assert.All(readCounts, count => Assert.True(count > 0));
         Assert.Equal(log.LogEndOffset, (await TestBatches.ReadAllAsync(log)).Count);
+    }
+
+    [Fact]
+    public async Task AppendAsync_SegmentRolled_ClosedSegmentIsFlushedInTheBackground()
+    {
+        var log = await CreateLogAsync(new LogConfig { SegmentBytes = 1024 });
+        for (var i = 0; i < 20; i++)
+        {
+            await log.AppendAsync(TestBatches.Make($"r{i}", valueSize: 100));
+        }
+
+        var firstRolledEnd = long.Parse(Path.GetFileNameWithoutExtension(Directory.GetFiles(log.Directory, "*.log").Order().ElementAt(1)), System.Globalization.CultureInfo.InvariantCulture);
+        await log.WaitForFlushAsync(firstRolledEnd - 1).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]

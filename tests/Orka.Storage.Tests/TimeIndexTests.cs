@@ -77,6 +77,23 @@ public sealed class TimeIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task OffsetForTimestampAsync_LateRecordOnlyBelowLogStart_LooksInLaterBatches()
+    {
+        await using var manager = Open();
+        var log = await manager.GetOrCreateLogAsync("t", 0, TopicId, LogConfig.Default);
+        var builder = new RecordBatchBuilder();
+        builder.Append(100, default, "a"u8, keyIsNull: true);
+        builder.Append(50, default, "b"u8, keyIsNull: true);
+        await log.AppendAsync(builder.Build());
+        await AppendAsync(log, [60]);
+        await log.DeleteRecordsAsync(1); // offset 0, the only one at time 100, is gone
+
+        Assert.Null(await log.OffsetForTimestampAsync(100));
+        Assert.Equal(2, await log.OffsetForTimestampAsync(55));
+        Assert.Equal(1, await log.OffsetForTimestampAsync(10));
+    }
+
+    [Fact]
     public async Task AppendAsync_BatchOlderThanSegmentMsInRecordTime_RollsASegment()
     {
         await using var manager = Open();

@@ -1,0 +1,109 @@
+namespace Orka.Storage.Tests;
+
+public sealed class OpenFileLimitTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task ReadAsync_ManyClosedSegments_OpenHandlesStayWithinTheLimit()
+    {
+        await using var manager = LogManager.Open(new LogManagerOptions { DataDirectory = _temp.Path, MaxOpenSegmentFiles = 3 });
+        var log = await manager.GetOrCreateLogAsync("t", 0, Guid.NewGuid(), new LogConfig { SegmentBytes = 1024 });
+        for (var i = 0; i < 200; i++)
+        {
+            await log.AppendAsync(TestBatches.Make($"r{i}", valueSize: 60));
+        }
+
+        await log.FlushAsync();
+        Assert.True(log.SegmentCount > 10);
+
+        for (var pass = 0; pass < 2; pass++)
+        {
+            Assert.Equal(200, (await TestBatches.ReadAllAsync(log, maxBytes: 100)).Count);
+            Assert.InRange(manager.OpenSegmentFiles, 0, 3);
+            if (OperatingSystem.IsLinux())
+            {
+                // Closed segments: at most 3 .log handles; the active one adds its .log and both indexes.
+                var open = OpenFilesUnder(log.Directory);
+                Assert.InRange(open.Count(f => f.EndsWith(".log", StringComparison.Ordinal)), 1, 4);
+                Assert.Equal(2, open.Count(f => f.EndsWith("index", StringComparison.Ordinal)));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ReadAsync_ConcurrentReadersOverManySegments_AllReadsSucceedWithATinyLimit()
+    {
+        await using var manager = LogManager.Open(new LogManagerOptions { DataDirectory = _temp.Path, MaxOpenSegmentFiles = 1 });
+        var log = await manager.GetOrCreateLogAsync("t", 0, Guid.NewGuid(), new LogConfig { SegmentBytes = 512 });
+        for (var i = 0; i < 150; i++)
+        {
+            await log.AppendAsync(TestBatches.Make($"r{i}", valueSize: 40));
+        }
+
+        var readers = Enumerable.Range(0, 4).Select(r => Task.Run(async () =>
+        {
+            var random = new Random(r);
+            for (var i = 0; i < 300; i++)
+            {
+                var fetch = await log.ReadAsync(random.Next(0, 150), 200);
+                Assert.NotEmpty(TestBatches.AssertWholeBatches(fetch.Batches));
+            }
+        }));
+
+        await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task ReadAsync_EvictedSegmentFileRemovedBehindOurBack_ThrowsIo()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // needs /proc to know the handle was really closed
+        }
+
+        await using var manager = LogManager.Open(new LogManagerOptions { DataDirectory = _temp.Path, MaxOpenSegmentFiles = 1 });
+        var log = await manager.GetOrCreateLogAsync("t", 0, Guid.NewGuid(), new LogConfig { SegmentBytes = 512 });
+        for (var i = 0; i < 40; i++)
+        {
+            await log.AppendAsync(TestBatches.Make($"r{i}", valueSize: 40));
+        }
+
+        await log.FlushAsync();
+        var first = Path.Combine(log.Directory, "00000000000000000000.log");
+        for (var attempt = 0; attempt < 10 && OpenFilesUnder(log.Directory).Contains(first); attempt++)
+        {
+            await TestBatches.ReadAllAsync(log, maxBytes: 1); // touches the later segments, which evicts the first
+        }
+
+        Assert.DoesNotContain(first, OpenFilesUnder(log.Directory));
+        File.Delete(first);
+
+        var e = await Assert.ThrowsAsync<StorageException>(() => log.ReadAsync(0, 100).AsTask());
+        Assert.Equal(StorageErrorKind.Io, e.Kind);
+    }
+
+    /// <summary>The files under <paramref name="directory"/> this process has open, from /proc/self/fd.</summary>
+    private static List<string> OpenFilesUnder(string directory)
+    {
+        var files = new List<string>();
+        foreach (var fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith(directory, StringComparison.Ordinal))
+                {
+                    files.Add(target);
+                }
+            }
+            catch (IOException)
+            {
+                // the descriptor closed while we looked
+            }
+        }
+
+        return files;
+    }
+}
