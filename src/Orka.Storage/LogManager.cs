@@ -17,7 +17,8 @@ namespace Orka.Storage;
 /// <see cref="DisposeAsync"/>, removed at open). A log opened after an unclean shutdown validates
 /// every segment from its checkpointed recovery point; after a clean one, only its last segment.</para>
 /// <para>Logs are opened lazily, on the first <see cref="GetOrCreateLogAsync"/> for them. Opening,
-/// creating and deleting are serialized (they are rare); looking up an open log is a dictionary read.</para>
+/// creating and deleting one partition are serialized by a lock of that partition, so partitions
+/// recover in parallel after a restart; looking up an open log is a dictionary read.</para>
 /// <para>Three background schedules run until disposal, on the injected clock, at the intervals of
 /// <see cref="LogManagerOptions"/>: <see cref="FlushDueLogsAsync"/> (flush.ms),
 /// <see cref="ApplyRetentionAsync"/> and <see cref="CheckpointAsync"/>. Each can also be called
@@ -28,7 +29,7 @@ public sealed class LogManager : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Topic, int Partition), PartitionLog> _logs = new();
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _recoveryPoints;
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _logStartOffsets;
-    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly ConcurrentDictionary<(string Topic, int Partition), SemaphoreSlim> _partitionGates = new();
     private readonly SemaphoreSlim _checkpointLock = new(1, 1); // never held while waiting for a log, so logs may take it
     private readonly CancellationTokenSource _stopping = new();
     private readonly FileStream _lockFile;
@@ -154,10 +155,11 @@ public sealed class LogManager : IAsyncDisposable
             return open;
         }
 
-        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gate = _partitionGates.GetOrAdd(key, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ThrowIfDisposed();
+            ThrowIfDisposed(); // checked under the gate: DisposeAsync takes every gate after setting the flag
             if (_logs.TryGetValue(key, out open) && open.IsClosed)
             {
                 // Its owner is closing it: let the close finish, then open it afresh.
@@ -215,7 +217,7 @@ public sealed class LogManager : IAsyncDisposable
         }
         finally
         {
-            _lifecycle.Release();
+            gate.Release();
         }
     }
 
@@ -226,9 +228,11 @@ public sealed class LogManager : IAsyncDisposable
         var path = LogFileNames.PartitionPath(DataDirectory, topic, partition);
         ThrowIfDisposed();
         var key = (topic, partition);
-        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gate = _partitionGates.GetOrAdd(key, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ThrowIfDisposed();
             if (_logs.TryRemove(key, out var log))
             {
                 await log.CloseAsync(flush: false).ConfigureAwait(false);
@@ -242,7 +246,7 @@ public sealed class LogManager : IAsyncDisposable
         }
         finally
         {
-            _lifecycle.Release();
+            gate.Release();
         }
     }
 
@@ -330,7 +334,14 @@ public sealed class LogManager : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_schedules).ConfigureAwait(false);
-        await _lifecycle.WaitAsync().ConfigureAwait(false);
+
+        // Wait out opens and deletes in progress; any that start later fail on the disposed flag.
+        var gates = _partitionGates.Values.ToList();
+        foreach (var gate in gates)
+        {
+            await gate.WaitAsync().ConfigureAwait(false);
+        }
+
         try
         {
             var clean = !_closedUnflushed;
@@ -358,7 +369,10 @@ public sealed class LogManager : IAsyncDisposable
         {
             _lockFile.Dispose();
             _stopping.Dispose();
-            _lifecycle.Release();
+            foreach (var gate in gates)
+            {
+                gate.Release(); // whoever waits behind us now finds the manager disposed
+            }
         }
     }
 
