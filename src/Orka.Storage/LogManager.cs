@@ -17,18 +17,19 @@ namespace Orka.Storage;
 /// <see cref="DisposeAsync"/>, removed at open). A log opened after an unclean shutdown validates
 /// every segment from its checkpointed recovery point; after a clean one, only its last segment.</para>
 /// <para>Logs are opened lazily, on the first <see cref="GetOrCreateLogAsync"/> for them. Opening,
-/// creating and deleting are serialized (they are rare); looking up an open log is a dictionary read.</para>
+/// creating and deleting one partition are serialized by a lock of that partition, so partitions
+/// recover in parallel after a restart; looking up an open log is a dictionary read.</para>
 /// <para>Three background schedules run until disposal, on the injected clock, at the intervals of
 /// <see cref="LogManagerOptions"/>: <see cref="FlushDueLogsAsync"/> (flush.ms),
 /// <see cref="ApplyRetentionAsync"/> and <see cref="CheckpointAsync"/>. Each can also be called
 /// directly. A failure in one log is logged and does not stop the schedule for the others.</para>
 /// </remarks>
-public sealed class LogManager : IAsyncDisposable
+public sealed partial class LogManager : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<(string Topic, int Partition), PartitionLog> _logs = new();
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _recoveryPoints;
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _logStartOffsets;
-    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly ConcurrentDictionary<(string Topic, int Partition), SemaphoreSlim> _partitionGates = new();
     private readonly SemaphoreSlim _checkpointLock = new(1, 1); // never held while waiting for a log, so logs may take it
     private readonly CancellationTokenSource _stopping = new();
     private readonly FileStream _lockFile;
@@ -154,10 +155,11 @@ public sealed class LogManager : IAsyncDisposable
             return open;
         }
 
-        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gate = _partitionGates.GetOrAdd(key, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ThrowIfDisposed();
+            ThrowIfDisposed(); // checked under the gate: DisposeAsync takes every gate after setting the flag
             if (_logs.TryGetValue(key, out open) && open.IsClosed)
             {
                 // Its owner is closing it: let the close finish, then open it afresh.
@@ -215,7 +217,7 @@ public sealed class LogManager : IAsyncDisposable
         }
         finally
         {
-            _lifecycle.Release();
+            gate.Release();
         }
     }
 
@@ -226,9 +228,11 @@ public sealed class LogManager : IAsyncDisposable
         var path = LogFileNames.PartitionPath(DataDirectory, topic, partition);
         ThrowIfDisposed();
         var key = (topic, partition);
-        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gate = _partitionGates.GetOrAdd(key, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ThrowIfDisposed();
             if (_logs.TryRemove(key, out var log))
             {
                 await log.CloseAsync(flush: false).ConfigureAwait(false);
@@ -242,80 +246,12 @@ public sealed class LogManager : IAsyncDisposable
         }
         finally
         {
-            _lifecycle.Release();
+            gate.Release();
         }
     }
 
     /// <summary>The partition logs present in the data directory.</summary>
     public IReadOnlyList<(string Topic, int Partition)> ListLogs() => ListLogs(DataDirectory);
-
-    /// <summary>
-    /// Writes the recovery points and log start offsets of every log to the node-wide checkpoint
-    /// files, so that recovery after a crash starts from the last fsynced offset rather than
-    /// from the first segment. Cheap (two small files); call it periodically.
-    /// </summary>
-    public async ValueTask CheckpointAsync(CancellationToken cancellationToken = default)
-    {
-        ThrowIfDisposed();
-        await WriteCheckpointsAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Flushes every open log whose unflushed data has waited flush.ms since its last flush; what
-    /// the flush schedule runs. Failures are logged, not thrown.
-    /// </summary>
-    public async ValueTask FlushDueLogsAsync(CancellationToken cancellationToken = default)
-    {
-        foreach (var log in _logs.Values)
-        {
-            try
-            {
-                await log.FlushIfDueAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (StorageException e)
-            {
-                _logger.LogError(e, "Scheduled flush of {Topic}-{Partition} failed", log.Topic, log.Partition);
-            }
-            catch (ObjectDisposedException)
-            {
-                // closed meanwhile: nothing left to flush
-            }
-        }
-    }
-
-    /// <summary>
-    /// Applies retention to every open log (see <see cref="PartitionLog.ApplyRetentionAsync"/>) and
-    /// returns how many segments were deleted in all; what the retention schedule runs. Failures
-    /// are logged, not thrown.
-    /// </summary>
-    public async ValueTask<int> ApplyRetentionAsync(CancellationToken cancellationToken = default)
-    {
-        var deleted = 0;
-        foreach (var log in _logs.Values)
-        {
-            try
-            {
-                var count = await log.ApplyRetentionAsync(cancellationToken).ConfigureAwait(false);
-                if (count > 0)
-                {
-                    _logger.LogInformation("Retention deleted {Count} segments of {Topic}-{Partition}; log start offset is now {LogStartOffset}",
-                        count, log.Topic, log.Partition, log.LogStartOffset);
-                }
-
-                deleted += count;
-            }
-            catch (StorageException e)
-            {
-                _logger.LogError(e, "Retention of {Topic}-{Partition} failed", log.Topic, log.Partition);
-            }
-            catch (ObjectDisposedException)
-            {
-                // closed meanwhile
-            }
-        }
-
-        return deleted;
-    }
 
     /// <summary>
     /// Flushes and closes every log, writes the checkpoints and, if every log closed cleanly,
@@ -330,7 +266,14 @@ public sealed class LogManager : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_schedules).ConfigureAwait(false);
-        await _lifecycle.WaitAsync().ConfigureAwait(false);
+
+        // Wait out opens and deletes in progress; any that start later fail on the disposed flag.
+        var gates = _partitionGates.Values.ToList();
+        foreach (var gate in gates)
+        {
+            await gate.WaitAsync().ConfigureAwait(false);
+        }
+
         try
         {
             var clean = !_closedUnflushed;
@@ -358,7 +301,10 @@ public sealed class LogManager : IAsyncDisposable
         {
             _lockFile.Dispose();
             _stopping.Dispose();
-            _lifecycle.Release();
+            foreach (var gate in gates)
+            {
+                gate.Release(); // whoever waits behind us now finds the manager disposed
+            }
         }
     }
 
@@ -380,77 +326,6 @@ public sealed class LogManager : IAsyncDisposable
         {
             log.UpdateConfig(config);
         }
-    }
-
-    private async ValueTask WriteCheckpointsAsync(CancellationToken cancellationToken)
-    {
-        await _checkpointLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            foreach (var log in _logs.Values)
-            {
-                _recoveryPoints[(log.Topic, log.Partition)] = log.RecoveryPoint;
-                _logStartOffsets[(log.Topic, log.Partition)] = log.LogStartOffset;
-            }
-
-            OffsetCheckpointFile.Write(Path.Combine(DataDirectory, LogFileNames.RecoveryPointCheckpoint), _recoveryPoints.ToDictionary());
-            OffsetCheckpointFile.Write(Path.Combine(DataDirectory, LogFileNames.LogStartOffsetCheckpoint), _logStartOffsets.ToDictionary());
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new StorageException(StorageErrorKind.Io, $"Cannot write the checkpoints in '{DataDirectory}': {e.Message}", e);
-        }
-        finally
-        {
-            _checkpointLock.Release();
-        }
-    }
-
-    /// <summary>Called by a log inside DeleteRecordsAsync: its new start must be on disk before the call returns.</summary>
-    private async ValueTask PersistLogStartOffsetAsync(PartitionLog log, CancellationToken cancellationToken)
-    {
-        await _checkpointLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            _logStartOffsets[(log.Topic, log.Partition)] = log.LogStartOffset;
-            OffsetCheckpointFile.Write(Path.Combine(DataDirectory, LogFileNames.LogStartOffsetCheckpoint), _logStartOffsets.ToDictionary());
-        }
-        finally
-        {
-            _checkpointLock.Release();
-        }
-    }
-
-    /// <summary>Runs <paramref name="work"/> every <paramref name="interval"/> of the injected clock until disposal.</summary>
-    private Task RunEveryAsync(TimeSpan interval, Func<CancellationToken, ValueTask> work)
-    {
-        if (interval == Timeout.InfiniteTimeSpan || interval <= TimeSpan.Zero)
-        {
-            return Task.CompletedTask;
-        }
-
-        return Task.Run(async () =>
-        {
-            using var timer = new PeriodicTimer(interval, _timeProvider);
-            try
-            {
-                while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
-                {
-                    try
-                    {
-                        await work(_stopping.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        _logger.LogError(e, "A storage maintenance task failed in '{DataDirectory}'", DataDirectory);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                // disposal
-            }
-        });
     }
 
     private void DeletePartitionDirectory((string Topic, int Partition) key, string path)

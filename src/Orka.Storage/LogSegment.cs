@@ -1,15 +1,14 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
-using static Orka.Storage.RecordBatchLayout;
 
 namespace Orka.Storage;
 
 /// <summary>
 /// One segment of a partition log: <c>{baseOffset:D20}.log</c>, a plain concatenation of whole
 /// RecordBatch v2 batches (offsets increasing, the first at or above the base offset), and its
-/// sparse <see cref="OffsetIndex"/> and <see cref="TimeIndex"/>. Layout in <c>FORMAT.md</c>. Positions are int32 because index
-/// entries are, so a segment never grows past 2 GiB.
+/// sparse <see cref="OffsetIndex"/> and <see cref="TimeIndex"/>. Layout in <c>FORMAT.md</c>.
+/// Positions are int32 because index entries are, so a segment never grows past 2 GiB.
+/// This file holds its state, appends and file handles; reads and recovery are in the
+/// <c>LogSegment.Read.cs</c> and <c>LogSegment.Recovery.cs</c> parts.
 /// </summary>
 /// <remarks>
 /// Thread-safety: one writer (<see cref="AppendAsync"/>, <see cref="Recover"/>) and any number of
@@ -22,7 +21,7 @@ namespace Orka.Storage;
 /// <c>.log</c> handle is counted by the node's <see cref="OpenFileLimiter"/>, which may close it
 /// while no read is using it; the next read reopens it.</para>
 /// </remarks>
-internal sealed class LogSegment
+internal sealed partial class LogSegment
 {
     /// <summary>Chunk size for walking headers on a read: one pread usually covers the whole index interval.</summary>
     private const int HeaderScanChunk = 16 * 1024;
@@ -145,75 +144,6 @@ internal sealed class LogSegment
             log.Dispose();
             throw;
         }
-    }
-
-    /// <summary>
-    /// Finishes opening a segment below the recovery point, which was fsynced and is trusted: walks
-    /// only the batch headers after the last index entry to learn where the segment ends.
-    /// Returns false if what it finds contradicts the index (then the caller recovers the segment).
-    /// </summary>
-    public bool LoadTrusted()
-    {
-        var last = _index.Last;
-        var scan = Walk(last?.Position ?? 0, validateCrc: false, expectedFirstOffset: BaseOffset + (last?.RelativeOffset ?? 0), indexIntervalBytes: null);
-        if (scan.Problem is not null || scan.Batches == 0 && Size > 0)
-        {
-            return false;
-        }
-
-        if (last is { } entry && ReadHeaderAt(entry.Position)?.BaseOffset != BaseOffset + entry.RelativeOffset)
-        {
-            return false;
-        }
-
-        // The time index's last entry holds the segment's largest timestamp (written when it was rolled).
-        var lastTime = _timeIndex.Last;
-        if (lastTime is { } t && BaseOffset + t.RelativeOffset >= scan.NextOffset)
-        {
-            return false;
-        }
-
-        _nextOffset = scan.NextOffset;
-        (_maxTimestamp, _offsetOfMaxTimestamp) = lastTime is { } time && time.Timestamp >= scan.MaxTimestamp
-            ? (time.Timestamp, BaseOffset + time.RelativeOffset)
-            : (scan.MaxTimestamp, scan.OffsetOfMaxTimestamp);
-        _firstBatchTimestamp = Size > 0 ? ReadHeaderAt(0)?.MaxTimestamp ?? -1 : -1;
-        _bytesSinceLastIndexEntry = (int)(Size - (last?.Position ?? 0));
-        return true;
-    }
-
-    /// <summary>
-    /// Validates every batch (length, magic, CRC, offsets increasing from
-    /// <paramref name="expectedFirstOffset"/>), truncates the file after the last good one,
-    /// and rebuilds the index from what remains. Returns what the walk found.
-    /// </summary>
-    public SegmentScan Recover(long expectedFirstOffset, int indexIntervalBytes)
-    {
-        var entries = new List<OffsetIndex.Entry>();
-        var timeEntries = new List<TimeIndex.Entry>();
-        var scan = Walk(0, validateCrc: true, Math.Max(expectedFirstOffset, BaseOffset), indexIntervalBytes, entries, timeEntries);
-        if (scan.ValidBytes < scan.FileBytes)
-        {
-            var handle = AcquireHandle();
-            try
-            {
-                RandomAccess.SetLength(handle, scan.ValidBytes);
-            }
-            finally
-            {
-                ReleaseHandle();
-            }
-        }
-
-        _index.Reset(entries);
-        _timeIndex.Reset(timeEntries);
-        _size = scan.ValidBytes;
-        _nextOffset = scan.NextOffset;
-        _maxTimestamp = scan.MaxTimestamp;
-        _offsetOfMaxTimestamp = scan.OffsetOfMaxTimestamp;
-        _firstBatchTimestamp = scan.Batches > 0 ? ReadHeaderAt(0)?.MaxTimestamp ?? -1 : -1;
-        _bytesSinceLastIndexEntry = (int)(scan.ValidBytes - (entries.Count > 0 ? entries[^1].Position : 0));
-        return scan;
     }
 
     /// <summary>
@@ -344,115 +274,6 @@ internal sealed class LogSegment
         Volatile.Write(ref _size, start + data.Length);
     }
 
-    /// <summary>
-    /// Whole batches from the one containing <paramref name="offset"/>, up to
-    /// <paramref name="maxBytes"/> but at least that one batch, never past the published size nor
-    /// a batch starting at or after <paramref name="maxOffset"/> (the caller keeps
-    /// <paramref name="offset"/> below it). Null when no batch in this segment reaches
-    /// <paramref name="offset"/>. The returned memory is a fresh array the caller owns.
-    /// </summary>
-    public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(long offset, int maxBytes, long maxOffset, CancellationToken cancellationToken)
-    {
-        var size = Size;
-        var handle = AcquireHandle();
-        byte[] data;
-        int length, firstBatchSize;
-        try
-        {
-            var found = await FindBatchAsync(handle, _index.Lookup(offset - BaseOffset), size, header => header.LastOffset >= offset, cancellationToken).ConfigureAwait(false);
-            if (found is not var (position, batchSize))
-            {
-                return null;
-            }
-
-            firstBatchSize = batchSize;
-            length = (int)Math.Min(size - position, Math.Max(maxBytes, firstBatchSize));
-            data = new byte[length];
-            await ReadExactlyAsync(handle, data, position, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            ReleaseHandle();
-        }
-
-        var end = firstBatchSize;
-        while (end + LogOverhead <= length)
-        {
-            var next = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(end + BatchLengthOffset)) + LogOverhead;
-            if (next < HeaderSize || next > length - end
-                || BinaryPrimitives.ReadInt64BigEndian(data.AsSpan(end + BaseOffsetOffset)) >= maxOffset)
-            {
-                break;
-            }
-
-            end += next;
-        }
-
-        return data.AsMemory(0, end);
-    }
-
-    /// <summary>
-    /// The offset of the first record at or after <paramref name="minOffset"/> whose timestamp is
-    /// at least <paramref name="timestamp"/>, or null if this segment has none.
-    /// </summary>
-    /// <remarks>
-    /// The time index narrows the search to the last ~index.interval.bytes before the answer; batch
-    /// headers are walked from there, and only the batch found is decoded to pick the record. If
-    /// that batch cannot be decoded here (a compression codec the reader lacks) its base offset is
-    /// returned: the consumer then starts a few records early, never late.
-    /// </remarks>
-    public async ValueTask<long?> FindOffsetByTimestampAsync(long timestamp, long minOffset, CancellationToken cancellationToken)
-    {
-        if (MaxTimestamp < timestamp)
-        {
-            return null;
-        }
-
-        var size = Size;
-        var startOffset = Math.Max(BaseOffset + _timeIndex.Lookup(timestamp), minOffset);
-        long position = _index.Lookup(startOffset - BaseOffset);
-        var handle = AcquireHandle();
-        try
-        {
-            while (true)
-            {
-                var found = await FindBatchAsync(
-                    handle,
-                    position,
-                    size,
-                    header => header.LastOffset >= minOffset && header.MaxTimestamp >= timestamp,
-                    cancellationToken).ConfigureAwait(false);
-                if (found is not var (batchPosition, batchSize))
-                {
-                    return null;
-                }
-
-                var batch = new byte[batchSize];
-                await ReadExactlyAsync(handle, batch, batchPosition, cancellationToken).ConfigureAwait(false);
-                var header = RecordBatchHeader.Read(batch);
-                if (header.IsLogAppendTime || header.Compression is not (RecordBatchCompression.None or RecordBatchCompression.Gzip))
-                {
-                    return Math.Max(header.BaseOffset, minOffset);
-                }
-
-                foreach (var record in RecordBatchReader.ReadRecords(batch))
-                {
-                    if (record.Offset >= minOffset && record.Timestamp >= timestamp)
-                    {
-                        return record.Offset;
-                    }
-                }
-
-                // The late records of this batch lie below minOffset (or it is a control batch): look further.
-                position = batchPosition + batchSize;
-            }
-        }
-        finally
-        {
-            ReleaseHandle();
-        }
-    }
-
     /// <summary>Fsyncs the log and index files.</summary>
     public void Flush()
     {
@@ -554,52 +375,6 @@ internal sealed class LogSegment
     }
 
     /// <summary>
-    /// Walks batch headers from <paramref name="position"/> (a batch start) up to
-    /// <paramref name="size"/> and returns the first batch that <paramref name="wanted"/> accepts.
-    /// </summary>
-    private async ValueTask<(long Position, int Size)?> FindBatchAsync(SafeFileHandle handle, long position, long size, Func<RecordBatchHeader, bool> wanted, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(HeaderScanChunk);
-        try
-        {
-            long chunkStart = 0;
-            var chunkLength = 0;
-            while (position < size)
-            {
-                if (position < chunkStart || position + HeaderSize > chunkStart + chunkLength)
-                {
-                    chunkLength = (int)Math.Min(buffer.Length, size - position);
-                    await ReadExactlyAsync(handle, buffer.AsMemory(0, chunkLength), position, cancellationToken).ConfigureAwait(false);
-                    chunkStart = position;
-                    if (chunkLength < HeaderSize)
-                    {
-                        throw new StorageException(StorageErrorKind.CorruptRecord, $"Segment {LogPath} ends inside a batch header at position {position}.");
-                    }
-                }
-
-                var header = RecordBatchHeader.Read(buffer.AsSpan((int)(position - chunkStart)));
-                if (header.BatchLength < MinBatchLength)
-                {
-                    throw new StorageException(StorageErrorKind.CorruptRecord, $"Segment {LogPath} has a bad batch length at position {position}.");
-                }
-
-                if (wanted(header))
-                {
-                    return (position, header.SizeInBytes);
-                }
-
-                position += header.SizeInBytes;
-            }
-
-            return null;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>
     /// The <c>.log</c> handle, opened if the limiter closed it, counted as in use until
     /// <see cref="ReleaseHandle"/>. The limiter is told outside the lock (it takes other segments' locks).
     /// </summary>
@@ -647,151 +422,6 @@ internal sealed class LogSegment
             destination = destination[read..];
             position += read;
         }
-    }
-
-    private RecordBatchHeader? ReadHeaderAt(long position)
-    {
-        Span<byte> bytes = stackalloc byte[HeaderSize];
-        var handle = AcquireHandle();
-        try
-        {
-            return RandomAccess.Read(handle, bytes, position) == bytes.Length
-                ? RecordBatchHeader.Read(bytes)
-                : null;
-        }
-        finally
-        {
-            ReleaseHandle();
-        }
-    }
-
-    /// <summary>
-    /// Walks the batches from <paramref name="from"/> to the end of the file in large sequential
-    /// reads. With <paramref name="validateCrc"/> the CRC of every batch is checked, streaming
-    /// through the bytes so a huge (or hugely corrupt) length never needs a huge buffer.
-    /// With <paramref name="indexEntries"/> it also computes the entries of both indexes, at the
-    /// points <see cref="AppendAsync"/> would have made them.
-    /// </summary>
-    private SegmentScan Walk(long from, bool validateCrc, long expectedFirstOffset, int? indexIntervalBytes,
-        List<OffsetIndex.Entry>? indexEntries = null, List<TimeIndex.Entry>? timeEntries = null)
-    {
-        var handle = AcquireHandle();
-        var fileBytes = RandomAccess.GetLength(handle);
-        var buffer = ArrayPool<byte>.Shared.Rent(RecoveryChunk);
-        long chunkStart = 0;
-        var chunkLength = 0;
-        var position = from;
-        var batches = 0;
-        var nextOffset = expectedFirstOffset;
-        var maxTimestamp = -1L;
-        var offsetOfMaxTimestamp = -1L;
-        var bytesSinceLastEntry = 0L;
-        string? problem = null;
-
-        // Makes [at, at + count) available in the buffer (count <= buffer size and inside the file).
-        ReadOnlySpan<byte> Peek(long at, int count)
-        {
-            if (at < chunkStart || at + count > chunkStart + chunkLength)
-            {
-                chunkLength = (int)Math.Min(buffer.Length, fileBytes - at);
-                var span = buffer.AsSpan(0, chunkLength);
-                var filled = 0;
-                while (filled < span.Length)
-                {
-                    var read = RandomAccess.Read(handle, span[filled..], at + filled);
-                    if (read == 0)
-                    {
-                        chunkLength = filled;
-                        break;
-                    }
-
-                    filled += read;
-                }
-
-                chunkStart = at;
-            }
-
-            return buffer.AsSpan((int)(at - chunkStart), Math.Min(count, chunkLength - (int)(at - chunkStart)));
-        }
-
-        try
-        {
-            while (position < fileBytes)
-            {
-                if (fileBytes - position < HeaderSize)
-                {
-                    problem = $"{fileBytes - position} bytes at position {position} are too few for a batch header (torn write).";
-                    break;
-                }
-
-                var header = RecordBatchHeader.Read(Peek(position, HeaderSize));
-                var size = (long)header.BatchLength + LogOverhead;
-                if (header.BatchLength < MinBatchLength || header.Magic != RecordBatchLayout.Magic)
-                {
-                    problem = $"Batch at position {position} has batchLength {header.BatchLength} and magic {header.Magic}.";
-                    break;
-                }
-
-                if (size > fileBytes - position)
-                {
-                    problem = $"Batch at position {position} declares {size} bytes but the file has {fileBytes - position} left (torn write).";
-                    break;
-                }
-
-                if (header.BaseOffset < nextOffset || header.LastOffsetDelta < 0 || header.LastOffset - BaseOffset > int.MaxValue || position + size > int.MaxValue)
-                {
-                    problem = $"Batch at position {position} has offsets {header.BaseOffset}..{header.LastOffset}; expected a base offset of at least {nextOffset} within int32 of {BaseOffset}.";
-                    break;
-                }
-
-                if (validateCrc)
-                {
-                    var crc = uint.MaxValue;
-                    for (var at = position + AttributesOffset; at < position + size;)
-                    {
-                        var piece = Peek(at, (int)Math.Min(buffer.Length, position + size - at));
-                        crc = Crc32C.Append(crc, piece);
-                        at += piece.Length;
-                    }
-
-                    if (~crc != header.Crc)
-                    {
-                        problem = $"Batch at position {position} (offset {header.BaseOffset}) fails its CRC-32C check.";
-                        break;
-                    }
-                }
-
-                if (header.MaxTimestamp > maxTimestamp)
-                {
-                    maxTimestamp = header.MaxTimestamp;
-                    offsetOfMaxTimestamp = header.BaseOffset;
-                }
-
-                if (indexEntries is not null && bytesSinceLastEntry > indexIntervalBytes)
-                {
-                    indexEntries.Add(new OffsetIndex.Entry((int)(header.BaseOffset - BaseOffset), (int)position));
-                    if (timeEntries is not null && maxTimestamp >= 0
-                        && (timeEntries.Count == 0 || maxTimestamp > timeEntries[^1].Timestamp && offsetOfMaxTimestamp - BaseOffset > timeEntries[^1].RelativeOffset))
-                    {
-                        timeEntries.Add(new TimeIndex.Entry(maxTimestamp, (int)(offsetOfMaxTimestamp - BaseOffset)));
-                    }
-
-                    bytesSinceLastEntry = 0;
-                }
-
-                bytesSinceLastEntry += size;
-                batches++;
-                nextOffset = header.LastOffset + 1;
-                position += size;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            ReleaseHandle();
-        }
-
-        return new SegmentScan(position, fileBytes, batches, batches == 0 && from == 0 ? BaseOffset : nextOffset, maxTimestamp, offsetOfMaxTimestamp, problem);
     }
 
     private static SafeFileHandle OpenLog(string path, FileMode mode)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using static Orka.Storage.RecordBatchLayout;
 
@@ -13,8 +14,10 @@ public sealed partial class PartitionLog
     /// <remarks>
     /// Every batch is checked before anything is written: whole, magic 2, CRC-32C, at least one
     /// record, lastOffsetDelta = recordCount - 1, and no larger than max.message.bytes
-    /// (RecordTooLarge). The caller's buffer is not modified: the batches are copied once and
-    /// the copy's baseOffset fields rewritten (the CRC does not cover them). Cancellation is
+    /// (RecordTooLarge). The caller's buffer is not modified and not kept: the batches are copied
+    /// once into a pooled buffer, the copy is what is validated (so a caller changing its buffer
+    /// meanwhile cannot slip bytes past the checks), and the copy's baseOffset fields are rewritten
+    /// (the CRC does not cover them). Copying and validating happen before the append lock is taken. Cancellation is
     /// honoured until the write starts, never in the middle of it. If the append leaves
     /// <see cref="LogConfig.FlushMessages"/> or more records unflushed, it fsyncs before returning
     /// (outside the append lock, so concurrent appenders share the fsync); if that fsync fails the
@@ -23,14 +26,26 @@ public sealed partial class PartitionLog
     public async ValueTask<LogAppendInfo> AppendAsync(ReadOnlyMemory<byte> batches, CancellationToken cancellationToken = default)
     {
         var config = Config;
-        var infos = ValidateBatches(batches.Span, config.MaxMessageBytes);
+        var length = batches.Length;
+        var data = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            batches.Span.CopyTo(data);
+            return await AppendCopyAsync(data, length, ValidateBatches(data.AsSpan(0, length), config.MaxMessageBytes), config, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(data);
+        }
+    }
 
+    private async ValueTask<LogAppendInfo> AppendCopyAsync(byte[] data, int length, BatchInfo[] infos, LogConfig config, CancellationToken cancellationToken)
+    {
         LogAppendInfo appended;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfUnusable();
-            var data = batches.ToArray();
             var nextOffset = _logEndOffset;
             var maxTimestamp = -1L;
             var records = 0;
@@ -54,7 +69,7 @@ public sealed partial class PartitionLog
                 throw new StorageException(StorageErrorKind.Io, $"Appending to {Topic}-{Partition} failed; the log accepts no more appends until it is reopened.", e);
             }
 
-            appended = new LogAppendInfo(infos[0].BaseOffset, infos[^1].LastOffset, maxTimestamp, records, data.Length);
+            appended = new LogAppendInfo(infos[0].BaseOffset, infos[^1].LastOffset, maxTimestamp, records, length);
         }
         finally
         {

@@ -2,7 +2,7 @@ namespace Orka.Storage;
 
 /// <summary>
 /// The durable log of one partition: a directory of segments. One writer (appends are not
-/// thread-safe with each other), many concurrent readers.
+/// thread-safe with each other; they are serialized anyway, see below), many concurrent readers.
 /// </summary>
 /// <remarks>
 /// <para>Files: see <c>FORMAT.md</c>. The last segment is the active one; appends go to it until it
@@ -23,6 +23,12 @@ namespace Orka.Storage;
 /// <para>Retention deletes whole closed segments from the front (never the active one) and moves
 /// <see cref="LogStartOffset"/> to the first one left; <see cref="DeleteRecordsAsync"/> moves it
 /// to any offset, persisted through the owner's checkpoint before it returns.</para>
+/// <para>Thread-safety, per member: <see cref="AppendAsync"/>, <see cref="ApplyRetentionAsync"/>,
+/// <see cref="DeleteRecordsAsync"/> and <see cref="DisposeAsync"/> take the append lock, so they
+/// run one at a time (the grain is meant to be the only appender). <see cref="ReadAsync(long, int, CancellationToken)"/>,
+/// <see cref="OffsetForTimestampAsync"/>, <see cref="FlushAsync"/>, <see cref="WaitForFlushAsync"/>,
+/// <see cref="UpdateConfig"/> and the offset properties are safe from any thread at any time,
+/// including during an append, and never wait for it (a flush waits only for the fsync).</para>
 /// </remarks>
 public sealed partial class PartitionLog : IAsyncDisposable
 {

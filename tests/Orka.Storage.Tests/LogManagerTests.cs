@@ -73,6 +73,47 @@ public sealed class LogManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task GetOrCreateLogAsync_ManyConcurrentCallsForTheSamePartition_OpenItOnce()
+    {
+        await using var manager = Open();
+        var topicId = Guid.NewGuid();
+
+        var logs = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => manager.GetOrCreateLogAsync("orders", 0, topicId, LogConfig.Default).AsTask())));
+
+        Assert.All(logs, log => Assert.Same(logs[0], log));
+    }
+
+    [Fact]
+    public async Task GetOrCreateLogAsync_ConcurrentCallsForManyPartitions_OpenEachWithItsData()
+    {
+        var topicId = Guid.NewGuid();
+        await using (var manager = Open())
+        {
+            foreach (var partition in Enumerable.Range(0, 8))
+            {
+                var log = await manager.GetOrCreateLogAsync("orders", partition, topicId, LogConfig.Default);
+                await log.AppendAsync(TestBatches.Make($"p{partition}", count: partition + 1));
+            }
+        }
+
+        await using var reopened = Open();
+        var logs = await Task.WhenAll(Enumerable.Range(0, 8).Select(p => reopened.GetOrCreateLogAsync("orders", p, topicId, LogConfig.Default).AsTask()));
+
+        Assert.Equal(Enumerable.Range(1, 8).Select(n => (long)n), logs.Select(l => l.LogEndOffset));
+    }
+
+    [Fact]
+    public async Task GetOrCreateLogAsync_AfterDispose_ThrowsObjectDisposed()
+    {
+        var manager = Open();
+        await manager.GetOrCreateLogAsync("orders", 0, Guid.NewGuid(), LogConfig.Default);
+
+        await manager.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => manager.GetOrCreateLogAsync("orders", 0, Guid.NewGuid(), LogConfig.Default).AsTask());
+    }
+
+    [Fact]
     public async Task GetOrCreateLogAsync_WhileItsOwnerClosesIt_ReturnsAFreshOpenLog()
     {
         await using var manager = Open();
