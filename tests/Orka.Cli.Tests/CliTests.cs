@@ -54,7 +54,7 @@ public sealed class CliTests(SiloFixture silo) : IClassFixture<SiloFixture>
         Assert.Equal(["a", "b", "c"], first.Lines.Order());
 
         Assert.Equal(0, (await Orka("d\n", "produce", "grouped")).ExitCode);
-        var second = await Orka(null, "consume", "grouped", "--group", "g1", "--from-beginning", "--timeout-ms", "1500");
+        var second = await Orka(null, "consume", "grouped", "--group", "g1", "--from-beginning", "--timeout-ms", "5000");
         Assert.Equal(0, second.ExitCode);
         Assert.Equal(["d"], second.Lines);
     }
