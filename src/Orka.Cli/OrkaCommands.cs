@@ -37,18 +37,7 @@ internal static class OrkaCommands
         var create = new Command("create", "Create a topic") { name, partitions, config };
         create.SetAction((parse, ct) => RunAsync(parse, ct, async (client, _) =>
         {
-            var settings = new Dictionary<string, string>();
-            foreach (var pair in parse.GetValue(config) ?? [])
-            {
-                var eq = pair.IndexOf('=');
-                if (eq <= 0)
-                {
-                    throw new ArgumentException($"--config '{pair}' is not key=value.");
-                }
-
-                settings[pair[..eq]] = pair[(eq + 1)..];
-            }
-
+            var settings = ParseConfig(parse.GetValue(config));
             var metadata = await new OrkaAdmin(client).CreateTopicAsync(parse.GetValue(name)!, parse.GetValue(partitions), settings);
             Console.WriteLine($"Created topic {metadata.Name} with {metadata.PartitionCount} partitions.");
         }));
@@ -78,6 +67,56 @@ internal static class OrkaCommands
             }
         }));
         topics.Subcommands.Add(describe);
+
+        var alterName = new Argument<string>("name") { Description = "Topic name" };
+        var alterPartitions = new Option<int?>("--partitions", "-p") { Description = "Grow the topic to this many partitions" };
+        var alterConfig = new Option<string[]>("--config", "-c") { Description = "Set a topic config key=value (repeatable)" };
+        var removeConfig = new Option<string[]>("--delete-config") { Description = "Remove a topic config key, back to the default (repeatable)" };
+        var alter = new Command("alter", "Change a topic's config or grow its partition count") { alterName, alterPartitions, alterConfig, removeConfig };
+        alter.SetAction((parse, ct) => RunAsync(parse, ct, async (client, _) =>
+        {
+            var topic = parse.GetValue(alterName)!;
+            var admin = new OrkaAdmin(client);
+            var set = ParseConfig(parse.GetValue(alterConfig));
+            var remove = parse.GetValue(removeConfig) ?? [];
+            if (parse.GetValue(alterPartitions) is null && set.Count == 0 && remove.Length == 0)
+            {
+                throw new ArgumentException("Nothing to alter: give --partitions, --config or --delete-config.");
+            }
+
+            if (set.Count > 0 || remove.Length > 0)
+            {
+                await admin.AlterTopicConfigAsync(topic, set, remove);
+                Console.WriteLine($"Altered config of topic {topic}.");
+            }
+
+            if (parse.GetValue(alterPartitions) is { } total)
+            {
+                var grown = await admin.AddPartitionsAsync(topic, total);
+                Console.WriteLine($"Topic {topic} now has {grown.PartitionCount} partitions.");
+            }
+        }));
+        topics.Subcommands.Add(alter);
+
+        var offsetsName = new Argument<string>("name") { Description = "Topic name" };
+        var time = new Option<string>("--time") { Description = "earliest, latest, or a timestamp in ms since the epoch", DefaultValueFactory = _ => "latest" };
+        var offsets = new Command("offsets", "Each partition's offset at a time: topic:partition:offset lines") { offsetsName, time };
+        offsets.SetAction((parse, ct) => RunAsync(parse, ct, async (client, _) =>
+        {
+            var topic = parse.GetValue(offsetsName)!;
+            var spec = parse.GetValue(time) switch
+            {
+                "latest" => OffsetSpec.Latest,
+                "earliest" => OffsetSpec.Earliest,
+                var t when long.TryParse(t, out var ms) && ms >= 0 => ms,
+                var t => throw new ArgumentException($"--time must be earliest, latest or milliseconds since the epoch; got '{t}'."),
+            };
+            foreach (var (partition, offset) in await new OrkaAdmin(client).ListOffsetsAsync(topic, spec))
+            {
+                Console.WriteLine($"{topic}:{partition}:{offset}");
+            }
+        }));
+        topics.Subcommands.Add(offsets);
 
         var deleteName = new Argument<string>("name") { Description = "Topic name" };
         var delete = new Command("delete", "Delete a topic and its data") { deleteName };
@@ -207,6 +246,23 @@ internal static class OrkaCommands
             }
         }));
         return nodes;
+    }
+
+    private static Dictionary<string, string> ParseConfig(string[]? pairs)
+    {
+        var settings = new Dictionary<string, string>();
+        foreach (var pair in pairs ?? [])
+        {
+            var eq = pair.IndexOf('=');
+            if (eq <= 0)
+            {
+                throw new ArgumentException($"--config '{pair}' is not key=value.");
+            }
+
+            settings[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        return settings;
     }
 
     private static Acks ParseAcks(string text) => text switch

@@ -25,6 +25,33 @@ public sealed class OrkaAdmin(IClusterClient client)
         return client.GetGrain<ITopicGrain>(name).DeleteAsync();
     }
 
+    /// <summary>Sets and removes topic config keys; the rest of the config stays as it is.</summary>
+    public async Task<TopicMetadata> AlterTopicConfigAsync(string name, IReadOnlyDictionary<string, string> set, IEnumerable<string>? remove = null)
+    {
+        var current = await GetTopicAsync(name);
+        var config = current.Config.SetItems(set).RemoveRange(remove ?? []);
+        return await client.GetGrain<ITopicGrain>(name).AlterConfigAsync(config);
+    }
+
+    /// <summary>Grows a topic to <paramref name="totalPartitions"/> partitions.</summary>
+    public Task<TopicMetadata> AddPartitionsAsync(string name, int totalPartitions)
+    {
+        Names.ValidateTopicName(name);
+        return client.GetGrain<ITopicGrain>(name).AddPartitionsAsync(totalPartitions);
+    }
+
+    /// <summary>
+    /// Per partition: the first offset with a timestamp at or after <paramref name="timestamp"/>
+    /// (-1 when none), or the log start/end for <see cref="OffsetSpec.Earliest"/>/<see cref="OffsetSpec.Latest"/>.
+    /// </summary>
+    public async Task<ImmutableArray<(int Partition, long Offset)>> ListOffsetsAsync(string name, long timestamp)
+    {
+        var metadata = await GetTopicAsync(name);
+        var offsets = await Task.WhenAll(Enumerable.Range(0, metadata.PartitionCount).Select(async p =>
+            (p, await client.GetGrain<IPartitionGrain>(new TopicPartition(name, p).ToGrainKey()).ListOffsetAsync(timestamp))));
+        return [.. offsets];
+    }
+
     public Task<ImmutableArray<NodeInfo>> ListNodesAsync() => client.GetGrain<IClusterGrain>(IClusterGrain.Key).ListNodesAsync();
 
     /// <summary>The topic's metadata; throws UnknownTopicOrPartition when it does not exist.</summary>

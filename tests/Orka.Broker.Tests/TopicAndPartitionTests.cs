@@ -138,6 +138,67 @@ public sealed class TopicAndPartitionTests(ClusterFixture fixture)
         }
     }
 
+    // Intent: ListOffsets answers earliest, latest, and the first offset at or after a timestamp.
+    [Fact]
+    public async Task Partition_ListOffset_EarliestLatestAndByTimestamp()
+    {
+        await Topic("timed").CreateAsync(new TopicSpec("timed", 1));
+        await Partition("timed", 0).ProduceAsync(Batches.At(1_000, "a"), Acks.Leader);
+        await Partition("timed", 0).ProduceAsync(Batches.At(2_000, "b", "c"), Acks.Leader);
+        await Partition("timed", 0).ProduceAsync(Batches.At(3_000, "d"), Acks.Leader);
+
+        Assert.Equal(0, await Partition("timed", 0).ListOffsetAsync(OffsetSpec.Earliest));
+        Assert.Equal(4, await Partition("timed", 0).ListOffsetAsync(OffsetSpec.Latest));
+        Assert.Equal(0, await Partition("timed", 0).ListOffsetAsync(500));
+        Assert.Equal(1, await Partition("timed", 0).ListOffsetAsync(1_500));
+        Assert.Equal(3, await Partition("timed", 0).ListOffsetAsync(3_000));
+        Assert.Equal(-1, await Partition("timed", 0).ListOffsetAsync(3_001));
+    }
+
+    // Intent: altered config is validated, persisted and reaches the running log; bad config changes nothing.
+    [Fact]
+    public async Task Topic_AlterConfig_PersistsValidConfigAndRefusesBadConfig()
+    {
+        await Topic("tuned").CreateAsync(new TopicSpec("tuned", 2));
+        await Partition("tuned", 0).ProduceAsync(Batches.Of("x"), Acks.All);
+        var config = ImmutableDictionary<string, string>.Empty.Add("retention.ms", "60000").Add("segment.bytes", "4096");
+        var altered = await Topic("tuned").AlterConfigAsync(config);
+        Assert.Equal("60000", altered.Config["retention.ms"]);
+        Assert.Equal("4096", (await Topic("tuned").GetMetadataAsync())!.Config["segment.bytes"]);
+
+        var bad = await Assert.ThrowsAsync<OrkaException>(() => Topic("tuned").AlterConfigAsync(config.SetItem("segment.bytes", "-5")));
+        Assert.Equal(OrkaErrorCode.InvalidConfig, bad.Code);
+        Assert.Equal("4096", (await Topic("tuned").GetMetadataAsync())!.Config["segment.bytes"]);
+
+        // With 4 KiB segments, 3 KiB batches roll a new segment file for every batch.
+        for (var i = 0; i < 3; i++)
+        {
+            await Partition("tuned", 0).ProduceAsync(Batches.Of(new string('v', 3000)), Acks.All);
+        }
+
+        var node = (await Topic("tuned").GetMetadataAsync())!.PartitionNodes[0];
+        Assert.True(Directory.GetFiles(Path.Combine(fixture.NodeDirectory(node), "tuned-0"), "*.log").Length >= 3);
+    }
+
+    // Intent: a topic grows to more partitions that are placed on live nodes and usable at once; shrinking is refused.
+    [Fact]
+    public async Task Topic_AddPartitions_NewPartitionsUsableOnTheirNodes()
+    {
+        await Topic("growing").CreateAsync(new TopicSpec("growing", 1));
+        var grown = await Topic("growing").AddPartitionsAsync(4);
+        Assert.Equal(4, grown.PartitionCount);
+        Assert.Equal([0, 1], grown.PartitionNodes.Distinct().Order());
+        for (var p = 1; p < 4; p++)
+        {
+            await Partition("growing", p).ProduceAsync(Batches.Of($"new{p}"), Acks.All);
+            Assert.True(Directory.Exists(Path.Combine(fixture.NodeDirectory(grown.PartitionNodes[p]), $"growing-{p}")));
+        }
+
+        var shrink = await Assert.ThrowsAsync<OrkaException>(() => Topic("growing").AddPartitionsAsync(2));
+        Assert.Equal(OrkaErrorCode.InvalidPartitions, shrink.Code);
+        Assert.Equal(4, (await Topic("growing").GetMetadataAsync())!.PartitionCount);
+    }
+
     // Intent: a keyed record lands on Kafka's murmur2 partition for its key.
     [Fact]
     public async Task Client_ProduceWithKey_LandsOnMurmur2Partition()

@@ -77,6 +77,29 @@ public sealed class CliTests(SiloFixture silo) : IClassFixture<SiloFixture>
         Assert.DoesNotContain(topic, listed.Lines);
     }
 
+    // Intent: alter grows partitions and changes config; offsets reports earliest and latest per partition.
+    [Fact]
+    public async Task Cli_AlterAndOffsets_GrowTopicAndReportOffsets()
+    {
+        Assert.Equal(0, (await Orka(null, "topics", "create", "altered", "--partitions", "1")).ExitCode);
+        Assert.Equal(0, (await Orka("a\nb\n", "produce", "altered")).ExitCode);
+        var alter = await Orka(null, "topics", "alter", "altered", "--partitions", "3", "--config", "retention.ms=60000");
+        Assert.True(alter.ExitCode == 0, alter.Stderr);
+
+        var described = await Orka(null, "topics", "describe", "altered");
+        Assert.Contains("PartitionCount: 3", described.Stdout, StringComparison.Ordinal);
+        Assert.Contains("retention.ms=60000", described.Stdout, StringComparison.Ordinal);
+
+        var latest = await Orka(null, "topics", "offsets", "altered", "--time", "latest");
+        Assert.Equal(["altered:0:2", "altered:1:0", "altered:2:0"], latest.Lines);
+        var earliest = await Orka(null, "topics", "offsets", "altered", "--time", "earliest");
+        Assert.Equal(["altered:0:0", "altered:1:0", "altered:2:0"], earliest.Lines);
+
+        var bad = await Orka(null, "topics", "alter", "altered", "--config", "retention.ms=soon");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("retention.ms=60000", (await Orka(null, "topics", "describe", "altered")).Stdout, StringComparison.Ordinal);
+    }
+
     // Intent: creating a topic twice fails the second time and keeps the first.
     [Fact]
     public async Task Cli_CreateDuplicate_FailsAndKeepsOriginal()

@@ -21,6 +21,18 @@ public interface IPartitionGrain : IGrainWithStringKey
     [Alias("GetOffsets"), Orleans.Concurrency.AlwaysInterleave]
     Task<PartitionOffsets> GetOffsetsAsync();
 
+    /// <summary>
+    /// Kafka's ListOffsets for one partition: <see cref="OffsetSpec.Earliest"/> (-2) gives the log
+    /// start, <see cref="OffsetSpec.Latest"/> (-1) the log end, any other value t the first offset
+    /// whose timestamp is at least t, or -1 when there is none.
+    /// </summary>
+    [Alias("ListOffset"), Orleans.Concurrency.AlwaysInterleave]
+    Task<long> ListOffsetAsync(long timestamp);
+
+    /// <summary>Applies changed topic config to the running log.</summary>
+    [Alias("UpdateConfig")]
+    Task UpdateConfigAsync(System.Collections.Immutable.ImmutableDictionary<string, string> config);
+
     /// <summary>Closes and removes the partition's log from this node.</summary>
     [Alias("DeleteLog")]
     Task DeleteLogAsync();

@@ -16,6 +16,20 @@ public interface ITopicGrain : IGrainWithStringKey
     [Alias("Describe")]
     Task<TopicDescription> DescribeAsync();
 
+    /// <summary>
+    /// Replaces the topic's config (validated first; nothing changes on error) and applies it to the
+    /// running partition logs.
+    /// </summary>
+    [Alias("AlterConfig")]
+    Task<TopicMetadata> AlterConfigAsync(System.Collections.Immutable.ImmutableDictionary<string, string> config);
+
+    /// <summary>
+    /// Grows the topic to <paramref name="totalPartitions"/> partitions; each new partition goes to the
+    /// live node holding the fewest partitions (of all topics) at that moment.
+    /// </summary>
+    [Alias("AddPartitions")]
+    Task<TopicMetadata> AddPartitionsAsync(int totalPartitions);
+
     /// <summary>Deletes the topic and its data on every node that is up.</summary>
     [Alias("Delete")]
     Task DeleteAsync();

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orka.Broker.Hosting;
@@ -124,6 +125,34 @@ internal sealed class PartitionGrain(
 
     public Task<PartitionOffsets> GetOffsetsAsync() =>
         Task.FromResult(new PartitionOffsets(_partition.Partition, _nodeId, Log.LogStartOffset, Log.LogEndOffset, Log.SizeInBytes));
+
+    public async Task<long> ListOffsetAsync(long timestamp)
+    {
+        switch (timestamp)
+        {
+            case OffsetSpec.Earliest:
+                return Log.LogStartOffset;
+            case OffsetSpec.Latest:
+                return Log.LogEndOffset;
+            case < 0:
+                throw new OrkaException(OrkaErrorCode.InvalidRequest, $"{timestamp} is neither a timestamp nor -1 (latest) or -2 (earliest).");
+        }
+
+        try
+        {
+            return await Log.OffsetForTimestampAsync(timestamp) ?? -1;
+        }
+        catch (StorageException e)
+        {
+            throw StorageErrors.ToOrka(e);
+        }
+    }
+
+    public Task UpdateConfigAsync(ImmutableDictionary<string, string> config)
+    {
+        Log.UpdateConfig(TopicConfigs.ToLogConfig(config));
+        return Task.CompletedTask;
+    }
 
     public async Task DeleteLogAsync()
     {

@@ -78,6 +78,63 @@ internal sealed class TopicGrain(
         return new TopicDescription(metadata, [.. offsets]);
     }
 
+    public async Task<TopicMetadata> AlterConfigAsync(ImmutableDictionary<string, string> config)
+    {
+        var metadata = Existing();
+        TopicConfigs.Validate(config);
+        var altered = metadata with { Config = config };
+        state.State.Metadata = altered;
+        await state.WriteStateAsync();
+
+        // Running logs take the new config now; a partition whose node is down reads it when it activates.
+        await ForEachPartitionAsync(altered, p => p.UpdateConfigAsync(config));
+        logger.LogInformation("Altered config of topic {Topic}", Name);
+        return altered;
+    }
+
+    public async Task<TopicMetadata> AddPartitionsAsync(int totalPartitions)
+    {
+        var metadata = Existing();
+        if (totalPartitions <= metadata.PartitionCount || totalPartitions > MaxPartitions)
+        {
+            throw new OrkaException(
+                OrkaErrorCode.InvalidPartitions,
+                $"Topic '{Name}' has {metadata.PartitionCount} partitions; the new count must be larger and at most {MaxPartitions}, not {totalPartitions}.");
+        }
+
+        var load = LiveNodes().ToDictionary(n => n, _ => 0);
+        if (load.Count == 0)
+        {
+            throw new OrkaException(OrkaErrorCode.LeaderNotAvailable, "No Orka node is running to hold the partitions.");
+        }
+
+        foreach (var topic in await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).ListTopicsAsync())
+        {
+            var other = topic == Name ? metadata : await GrainFactory.GetGrain<ITopicGrain>(topic).GetMetadataAsync();
+            foreach (var node in other?.PartitionNodes ?? [])
+            {
+                if (load.ContainsKey(node))
+                {
+                    load[node]++;
+                }
+            }
+        }
+
+        var nodes = metadata.PartitionNodes.ToBuilder();
+        while (nodes.Count < totalPartitions)
+        {
+            var leastLoaded = load.OrderBy(n => n.Value).ThenBy(n => n.Key).First().Key;
+            nodes.Add(leastLoaded);
+            load[leastLoaded]++;
+        }
+
+        var grown = metadata with { PartitionNodes = nodes.ToImmutable() };
+        state.State.Metadata = grown;
+        await state.WriteStateAsync();
+        logger.LogInformation("Topic {Topic} grew to {Partitions} partitions on nodes {Nodes}", Name, totalPartitions, string.Join(",", grown.PartitionNodes));
+        return grown;
+    }
+
     public async Task DeleteAsync()
     {
         var metadata = Existing();
@@ -98,6 +155,22 @@ internal sealed class TopicGrain(
         await state.ClearStateAsync();
         await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).RemoveTopicAsync(Name);
         logger.LogInformation("Deleted topic {Topic}", Name);
+    }
+
+    /// <summary>Calls every partition; partitions whose node is down are skipped (logged).</summary>
+    private async Task ForEachPartitionAsync(TopicMetadata metadata, Func<IPartitionGrain, Task> call)
+    {
+        await Task.WhenAll(Enumerable.Range(0, metadata.PartitionCount).Select(async p =>
+        {
+            try
+            {
+                await call(GrainFactory.GetGrain<IPartitionGrain>(new TopicPartition(Name, p).ToGrainKey()));
+            }
+            catch (OrkaException e) when (e.IsRetriable)
+            {
+                logger.LogWarning("Topic {Topic} partition {Partition} skipped: node {Node} is down", Name, p, metadata.PartitionNodes[p]);
+            }
+        }));
     }
 
     private TopicMetadata Existing() => state.State.Metadata
