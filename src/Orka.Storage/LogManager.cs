@@ -254,6 +254,22 @@ public sealed partial class LogManager : IAsyncDisposable
     public IReadOnlyList<(string Topic, int Partition)> ListLogs() => ListLogs(DataDirectory);
 
     /// <summary>
+    /// The topic id recorded in a partition directory's <c>partition.metadata</c>, without opening the
+    /// log; null when the directory or its metadata is missing or unreadable.
+    /// </summary>
+    public Guid? ReadTopicId(string topic, int partition)
+    {
+        try
+        {
+            return PartitionMetadataFile.Read(LogFileNames.PartitionPath(DataDirectory, topic, partition));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Flushes and closes every log, writes the checkpoints and, if every log closed cleanly,
     /// the clean-shutdown marker; then releases the directory lock.
     /// </summary>

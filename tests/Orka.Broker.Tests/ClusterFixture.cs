@@ -57,6 +57,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 o.NodeId = nodeId;
                 o.DataDirectory = Path.Combine(root, $"node-{nodeId}");
                 o.MetadataDirectory = Path.Combine(root, "metadata");
+                o.DeletedTopicSweepInterval = TimeSpan.FromMilliseconds(200);
             });
         }
     }

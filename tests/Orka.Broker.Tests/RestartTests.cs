@@ -57,6 +57,35 @@ public sealed class RestartTests : IAsyncLifetime
         }
     }
 
-    private static IPartitionGrain Partition(IGrainFactory grains, int p) =>
-        grains.GetGrain<IPartitionGrain>(new TopicPartition("durable", p).ToGrainKey());
+    // Intent: a topic deleted while a node is down loses that node's data once the node is back.
+    [Fact]
+    public async Task Topic_DeletedWhileNodeDown_NodeDeletesItsDataWhenBack()
+    {
+        await using var cluster = await ClusterFixture.StartClusterAsync(_root, silos: 2);
+        var metadata = await cluster.Client.GetGrain<ITopicGrain>("gone").CreateAsync(new TopicSpec("gone", 2));
+        for (var p = 0; p < 2; p++)
+        {
+            await Partition(cluster.Client, p, "gone").ProduceAsync(Batches.Of("x"), Acks.All);
+        }
+
+        var onNode1 = metadata.PartitionNodes.IndexOf(1);
+        var node1Data = Path.Combine(_root, "node-1", $"gone-{onNode1}");
+        var secondary = cluster.SecondarySilos[0];
+        await cluster.StopSiloAsync(secondary);
+        await cluster.Client.GetGrain<ITopicGrain>("gone").DeleteAsync();
+        Assert.False(Directory.Exists(Path.Combine(_root, "node-0", $"gone-{1 - onNode1}")), "node 0 kept its partition");
+        Assert.True(Directory.Exists(node1Data), "node 1 was down: its data cannot have been deleted yet");
+
+        // Instance 1 again ("Secondary_1"), so the same node id and data directory, on a new port.
+        await using var back = await cluster.StartSiloAsync(1, cluster.Options, [], startSiloOnNewPort: true);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (Directory.Exists(node1Data))
+        {
+            // Polling a condition with a bound, not a sleep standing in for an event.
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    private static IPartitionGrain Partition(IGrainFactory grains, int p, string topic = "durable") =>
+        grains.GetGrain<IPartitionGrain>(new TopicPartition(topic, p).ToGrainKey());
 }

@@ -15,8 +15,13 @@ public interface IClusterGrain : IGrainWithIntegerKey
     [Alias("AddTopic")]
     Task AddTopicAsync(string topic);
 
+    /// <summary>Removes the topic from the list and remembers its id as deleted.</summary>
     [Alias("RemoveTopic")]
-    Task RemoveTopicAsync(string topic);
+    Task RemoveTopicAsync(string topic, Guid topicId);
+
+    /// <summary>Topics deleted so far (name and id), oldest first.</summary>
+    [Alias("ListDeletedTopics")]
+    Task<ImmutableArray<DeletedTopic>> ListDeletedTopicsAsync();
 
     /// <summary>The nodes the cluster's membership knows, live ones first.</summary>
     [Alias("ListNodes")]

@@ -8,7 +8,8 @@ namespace Orka.Broker.Grains;
 /// <summary>The topic registry and the node list (nodes come from Orleans membership, not state).</summary>
 internal sealed class ClusterGrain(
     [PersistentState("cluster", OrkaStorage.Name)] IPersistentState<ClusterState> state,
-    IClusterMembershipService membership) : Grain, IClusterGrain
+    IClusterMembershipService membership,
+    TimeProvider time) : Grain, IClusterGrain
 {
     public Task<ImmutableArray<string>> ListTopicsAsync() => Task.FromResult(state.State.Topics.ToImmutableArray());
 
@@ -23,16 +24,29 @@ internal sealed class ClusterGrain(
         }
     }
 
-    public async Task RemoveTopicAsync(string topic)
+    /// <summary>How many deletions are remembered; a node down for longer than that many deletions keeps orphans.</summary>
+    public const int MaxDeletedTopics = 10_000;
+
+    public async Task RemoveTopicAsync(string topic, Guid topicId)
     {
         var topics = state.State.Topics;
         var at = topics.BinarySearch(topic, StringComparer.Ordinal);
         if (at >= 0)
         {
             topics.RemoveAt(at);
-            await state.WriteStateAsync();
         }
+
+        var deleted = state.State.Deleted;
+        deleted.Add(new DeletedTopic(topic, topicId, time.GetUtcNow()));
+        if (deleted.Count > MaxDeletedTopics)
+        {
+            deleted.RemoveRange(0, deleted.Count - MaxDeletedTopics);
+        }
+
+        await state.WriteStateAsync();
     }
+
+    public Task<ImmutableArray<DeletedTopic>> ListDeletedTopicsAsync() => Task.FromResult(state.State.Deleted.ToImmutableArray());
 
     public Task<ImmutableArray<NodeInfo>> ListNodesAsync()
     {

@@ -6,4 +6,8 @@ public sealed class ClusterState
     /// <summary>Every topic's name, sorted ordinally.</summary>
     [Id(0)]
     public List<string> Topics { get; set; } = [];
+
+    /// <summary>Deleted topics, oldest first, kept so that nodes that were down can catch up.</summary>
+    [Id(1)]
+    public List<DeletedTopic> Deleted { get; set; } = [];
 }

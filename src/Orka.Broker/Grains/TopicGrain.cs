@@ -146,14 +146,13 @@ internal sealed class TopicGrain(
             }
             catch (OrkaException e) when (e.IsRetriable)
             {
-                // Its node is down. The directory stays until a topic of this name is created again
-                // (a different topic id makes the storage engine discard it).
+                // Its node is down: DeletedTopicSweeper removes the data when the node is back.
                 logger.LogWarning("Topic {Topic} partition {Partition}: data not deleted, node {Node} is down", Name, p, metadata.PartitionNodes[p]);
             }
         }
 
         await state.ClearStateAsync();
-        await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).RemoveTopicAsync(Name);
+        await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).RemoveTopicAsync(Name, metadata.TopicId);
         logger.LogInformation("Deleted topic {Topic}", Name);
     }
 

@@ -20,6 +20,12 @@ public sealed class OrkaNodeOptions
     /// </summary>
     public string? MetadataDirectory { get; set; }
 
+    /// <summary>
+    /// <c>Orka:DeletedTopicSweepInterval</c>: how often the node looks for partitions of topics that
+    /// were deleted while it was down (also once at start).
+    /// </summary>
+    public TimeSpan DeletedTopicSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The data directory after defaults, as a full path.</summary>
     public string ResolveDataDirectory() =>
         Path.GetFullPath(DataDirectory ?? Path.Combine(".orka-data", $"node-{NodeId}"));

@@ -35,6 +35,7 @@ public static class OrkaSiloBuilderExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Orka.Storage")));
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, LogManagerLifecycle>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DeletedTopicSweeper>();
 
         // The node id travels to every silo as the Orleans silo name (see NodeNames). PostConfigure:
         // it must win over hosts (such as the test cluster) that name silos themselves.
