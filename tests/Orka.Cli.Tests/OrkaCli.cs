@@ -10,29 +10,9 @@ internal static class OrkaCli
         public string[] Lines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    /// <summary>
-    /// The CLI's own build output (same configuration as the tests), run with its own deps.json:
-    /// the copy next to the tests would resolve against the test project's dependency set.
-    /// </summary>
-    private static string CliDll()
-    {
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testBin.Name;
-        var configuration = testBin.Parent!.Name;
-        var repo = testBin;
-        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "Orleans.sln")))
-        {
-            repo = repo.Parent;
-        }
-
-        Assert.True(repo is not null, "the repository root (Orleans.sln) was not found above the test binaries");
-        return Path.Combine(repo.FullName, "src", "Orka.Cli", "bin", configuration, framework, "orka.dll");
-    }
-
     public static async Task<Result> RunAsync(string gateway, string? stdin, params string[] args)
     {
-        var dll = CliDll();
-        Assert.True(File.Exists(dll), $"the orka CLI was not built: {dll}");
+        var dll = BuildOutput.Of("Orka.Cli", "orka.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardInput = true,

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+
+namespace Orka.Cli.Tests;
+
+/// <summary>A real Orka node as a child process (the silo's own build output), killable with SIGKILL.</summary>
+internal sealed class SiloProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private SiloProcess(Process process) => _process = process;
+
+    public static SiloProcess Start(string dataDirectory, int siloPort, int gatewayPort)
+    {
+        var dll = BuildOutput.Of("Orka.Silo", "Orka.Silo.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            dll,
+            "--Orka:NodeId=0",
+            $"--Orka:DataDirectory={dataDirectory}",
+            $"--Orleans:Endpoints:SiloPort={siloPort}",
+            $"--Orleans:Endpoints:GatewayPort={gatewayPort}",
+            $"--Orleans:Clustering:PrimarySiloEndPoint=127.0.0.1:{siloPort}",
+            "--urls=http://127.0.0.1:0",
+            "--Logging:LogLevel:Default=Warning",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start)!;
+
+        // Drain the pipes so a chatty silo never blocks on a full pipe.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new SiloProcess(process);
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as in a crash.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+
+        _process.Dispose();
+    }
+}
