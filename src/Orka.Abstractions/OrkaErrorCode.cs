@@ -25,7 +25,11 @@ public enum OrkaErrorCode : short
     InvalidPartitions = 37,
     InvalidConfig = 40,
     InvalidRequest = 42,
+    OutOfOrderSequenceNumber = 45,
+    DuplicateSequenceNumber = 46,
+    InvalidProducerEpoch = 47,
     KafkaStorageError = 56,
+    UnknownProducerId = 59,
     NonEmptyGroup = 68,
     GroupIdNotFound = 69,
 }

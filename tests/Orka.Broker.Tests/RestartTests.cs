@@ -57,6 +57,26 @@ public sealed class RestartTests : IAsyncLifetime
         }
     }
 
+    // Intent: after a full restart a partition still knows its idempotent producers (rebuilt from the log).
+    [Fact]
+    public async Task Cluster_FullRestart_RetriedIdempotentBatchStillDeduplicated()
+    {
+        var batch = Batches.Idempotent(42, 0, 0, "once");
+        long offset;
+        await using (var cluster = await ClusterFixture.StartClusterAsync(_root, silos: 1))
+        {
+            await cluster.Client.GetGrain<ITopicGrain>("idem").CreateAsync(new TopicSpec("idem", 1));
+            offset = (await Partition(cluster.Client, 0, "idem").ProduceAsync(batch, Acks.All)).BaseOffset;
+        }
+
+        await using (var cluster = await ClusterFixture.StartClusterAsync(_root, silos: 1))
+        {
+            var retried = await Partition(cluster.Client, 0, "idem").ProduceAsync(batch, Acks.All);
+            Assert.Equal(offset, retried.BaseOffset);
+            Assert.Equal(1, (await Partition(cluster.Client, 0, "idem").GetOffsetsAsync()).LogEndOffset);
+        }
+    }
+
     // Intent: a topic deleted while a node is down loses that node's data once the node is back.
     [Fact]
     public async Task Topic_DeletedWhileNodeDown_NodeDeletesItsDataWhenBack()
