@@ -20,6 +20,7 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
     private readonly Dictionary<string, int> _stickyPartitions = [];
     private readonly SemaphoreSlim _inFlight = new((options ?? new ProducerOptions()).MaxInFlightBatches);
     private readonly Lock _lock = new();
+    private Task<ProducerIdentity>? _identity;
 
     /// <summary>
     /// Queues a record given as arrays: a null array is a null key or value. (A null array passed where
@@ -204,8 +205,12 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
         await _inFlight.WaitAsync().ConfigureAwait(false);
         try
         {
-            var grain = client.GetGrain<IPartitionGrain>(batch.Partition.ToGrainKey());
-            var result = await grain.ProduceAsync(batch.Bytes, _options.Acks).ConfigureAwait(false);
+            // Sequences are assigned here, in the partition's chain order, so they have no gaps.
+            var bytes = _options.EnableIdempotence
+                ? await BuildIdempotentAsync(batch).ConfigureAwait(false)
+                : batch.Builder.Build();
+            var result = await ProduceWithRetriesAsync(batch.Partition, bytes).ConfigureAwait(false);
+            batch.Accumulator.NextSequence = NextSequence(batch.Accumulator.NextSequence, batch.Waiters.Count);
             for (var i = 0; i < batch.Waiters.Count; i++)
             {
                 var (record, ts) = batch.Waiters[i];
@@ -224,6 +229,56 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
             _inFlight.Release();
         }
     }
+
+    private async Task<byte[]> BuildIdempotentAsync(Pending batch)
+    {
+        Task<ProducerIdentity> identity;
+        lock (_lock)
+        {
+            identity = _identity is { IsFaulted: false, IsCanceled: false } known
+                ? known
+                : _identity = client.GetGrain<IProducerIdGrain>(IProducerIdGrain.Key).InitProducerIdAsync();
+        }
+
+        var producer = await identity.ConfigureAwait(false);
+        return batch.Builder.Build(producer.ProducerId, producer.Epoch, batch.Accumulator.NextSequence);
+    }
+
+    /// <summary>
+    /// Sends one batch, retrying retriable failures (node down, timeouts) with backoff until
+    /// <see cref="ProducerOptions.DeliveryTimeout"/>. With idempotence a retry can never duplicate:
+    /// the partition answers a batch it already has with its first offsets.
+    /// </summary>
+    private async Task<ProduceResult> ProduceWithRetriesAsync(TopicPartition partition, byte[] bytes)
+    {
+        var grain = client.GetGrain<IPartitionGrain>(partition.ToGrainKey());
+        var deadline = DateTime.UtcNow + _options.DeliveryTimeout;
+        var backoff = _options.RetryBackoff;
+        while (true)
+        {
+            try
+            {
+                return await grain.ProduceAsync(bytes, _options.Acks).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsRetriable(e) && DateTime.UtcNow + backoff < deadline)
+            {
+                await Task.Delay(backoff).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.TicksPerSecond));
+            }
+        }
+    }
+
+    private bool IsRetriable(Exception e) => e switch
+    {
+        OrkaException orka => orka.IsRetriable,
+
+        // The call may or may not have reached the partition: only safe to repeat with idempotence.
+        TimeoutException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException => _options.EnableIdempotence,
+        _ => false,
+    };
+
+    private static int NextSequence(int sequence, int records) =>
+        (int)((sequence + (long)records) % (int.MaxValue + 1L));
 
     private sealed class TopicState
     {
@@ -246,12 +301,18 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
             bytes is { } b ? new ReadOnlyMemory<byte>(b.ToArray()) : (ReadOnlyMemory<byte>?)null;
     }
 
-    private sealed record Pending(TopicPartition Partition, byte[] Bytes, List<(TaskCompletionSource<DeliveryResult> Record, long Timestamp)> Waiters);
+    private sealed record Pending(Accumulator Accumulator, RecordBatchBuilder Builder, List<(TaskCompletionSource<DeliveryResult> Record, long Timestamp)> Waiters)
+    {
+        public TopicPartition Partition => Accumulator.Partition;
+    }
 
     private sealed class Accumulator(TopicPartition partition)
     {
         public TopicPartition Partition { get; } = partition;
-        public RecordBatchBuilder Builder { get; } = new();
+        public RecordBatchBuilder Builder { get; private set; } = new();
+
+        /// <summary>The sequence number of the next batch's first record (idempotence). Touched only in send order.</summary>
+        public int NextSequence { get; set; }
         public List<(TaskCompletionSource<DeliveryResult> Record, long Timestamp)> Waiters { get; private set; } = [];
 
         /// <summary>The last batch sent for this partition; the next one waits for it.</summary>
@@ -260,10 +321,11 @@ public sealed class OrkaProducer(IClusterClient client, ProducerOptions? options
         /// <summary>Bumped on every drain so a stale linger timer does nothing.</summary>
         public long Generation { get; private set; }
 
+        /// <summary>Hands the records over to a pending batch; encoding waits until it is sent.</summary>
         public Pending Drain()
         {
-            var pending = new Pending(Partition, Builder.Build(), Waiters);
-            Builder.Reset();
+            var pending = new Pending(this, Builder, Waiters);
+            Builder = new RecordBatchBuilder();
             Waiters = [];
             Generation++;
             return pending;

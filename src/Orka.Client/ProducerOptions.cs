@@ -12,6 +12,18 @@ public sealed record ProducerOptions
     /// <summary><c>batch.size</c>: a batch is sent once it reaches this many bytes.</summary>
     public int BatchSize { get; init; } = 64 * 1024;
 
-    /// <summary>Batches in flight across all partitions before <c>ProduceAsync</c> waits (back-pressure).</summary>
+    /// <summary>Grain calls in flight at once across all partitions (one per partition at the most).</summary>
     public int MaxInFlightBatches { get; init; } = 16;
+
+    /// <summary>
+    /// <c>enable.idempotence</c>: stamp batches with a producer id and per-partition sequence numbers,
+    /// so that a retried batch is never appended twice and none is reordered.
+    /// </summary>
+    public bool EnableIdempotence { get; init; } = true;
+
+    /// <summary><c>delivery.timeout.ms</c>: how long a batch is retried on retriable errors before it fails.</summary>
+    public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>retry.backoff.ms</c>: the pause before a retry (doubled per attempt, at most 1 s).</summary>
+    public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
 }

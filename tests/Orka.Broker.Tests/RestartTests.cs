@@ -77,6 +77,30 @@ public sealed class RestartTests : IAsyncLifetime
         }
     }
 
+    // Intent: the native producer retries a partition whose node is down and, once it is back,
+    // the record is appended exactly once.
+    [Fact]
+    public async Task Producer_PartitionNodeDown_RetriesUntilBackAndAppendsOnce()
+    {
+        await using var cluster = await ClusterFixture.StartClusterAsync(_root, silos: 2);
+        var metadata = await cluster.Client.GetGrain<ITopicGrain>("retried").CreateAsync(new TopicSpec("retried", 2));
+        var onNode1 = metadata.PartitionNodes.IndexOf(1);
+        var key = Enumerable.Range(0, 1000).Select(i => System.Text.Encoding.UTF8.GetBytes($"key-{i}"))
+            .First(k => Orka.Client.Murmur2Partitioner.Partition(k, 2) == onNode1);
+
+        await using var producer = new Orka.Client.OrkaProducer(cluster.Client, new Orka.Client.ProducerOptions { DeliveryTimeout = TimeSpan.FromSeconds(60) });
+        await producer.ProduceAsync("retried", key, "warm-up"u8.ToArray()); // metadata and producer id known
+        await cluster.StopSiloAsync(cluster.SecondarySilos[0]);
+
+        var delivery = producer.ProduceAsync("retried", key, "while-down"u8.ToArray());
+        await using var back = await cluster.StartSiloAsync(1, cluster.Options, [], startSiloOnNewPort: true);
+        var result = await delivery.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, result.Offset);
+        var fetched = await Partition(cluster.Client, onNode1, "retried").FetchAsync(new FetchRequest(0, 1 << 20, 0, TimeSpan.Zero));
+        Assert.Equal(["warm-up", "while-down"], Batches.Values(fetched.Batches));
+    }
+
     // Intent: a topic deleted while a node is down loses that node's data once the node is back.
     [Fact]
     public async Task Topic_DeletedWhileNodeDown_NodeDeletesItsDataWhenBack()
