@@ -198,6 +198,71 @@ public sealed class ConsumerGroupTests(ClusterFixture fixture)
         Assert.All(Assert.Single(joined, j => j.IsLeader).Members, m => Assert.Equal(Metadata(m.MemberId, "roundrobin"), Encoding.UTF8.GetString(m.Metadata.Span)));
     }
 
+    // Intent: a parked join does not hold the group: others are answered meanwhile and told to rejoin.
+    [Fact]
+    public async Task Group_JoinWaitingForOthers_DoesNotBlockOtherMembersCalls()
+    {
+        var group = NewGroup("interleave");
+        var joined = await FormGroupAsync(group, "a", "b");
+        var generation = joined[0].GenerationId;
+        var (rejoining, other) = (joined[0].MemberId, joined[1].MemberId);
+
+        var parked = group.JoinAsync(Join(rejoining, rejoining, protocols: ["range", "sticky"]));
+        await UntilAsync(async () => (await group.DescribeAsync()).State == GroupState.PreparingRebalance, "the rejoin to start a rebalance");
+
+        Assert.False(parked.IsCompleted, "the join answered before the other member rejoined");
+        var heartbeat = await Assert.ThrowsAsync<OrkaException>(() => group.HeartbeatAsync(generation, other));
+        Assert.Equal(OrkaErrorCode.RebalanceInProgress, heartbeat.Code);
+        var sync = await Assert.ThrowsAsync<OrkaException>(() => group.SyncAsync(new SyncGroupRequest(generation, other, [])));
+        Assert.Equal(OrkaErrorCode.RebalanceInProgress, sync.Code);
+        var rejoined = await JoinAllAsync(group, [other]);
+        Assert.Equal(generation + 1, (await parked.WaitAsync(Bound)).GenerationId);
+        Assert.Equal(generation + 1, rejoined[0].GenerationId);
+    }
+
+    // Intent: a member whose session is still alive but that never rejoins is dropped when the rebalance timeout passes.
+    [Fact]
+    public async Task Group_MemberDoesNotRejoin_RemovedAtRebalanceTimeout()
+    {
+        var group = NewGroup("no-rejoin");
+        var joined = await FormGroupAsync(group, "a", "b");
+        var (rejoining, lagging) = (joined[0].MemberId, joined[1].MemberId);
+        var started = Stopwatch.StartNew();
+
+        // New metadata forces a rebalance (a follower rejoining unchanged would just get the current generation).
+        var next = await group.JoinAsync(Join(rejoining, rejoining, protocols: ["range", "sticky"])).WaitAsync(Bound);
+
+        Assert.True(started.Elapsed >= RebalanceTimeout, $"generation {next.GenerationId} started after {started.Elapsed}, before the rebalance timeout");
+        Assert.Equal(joined[0].GenerationId + 1, next.GenerationId);
+        Assert.Equal([rejoining], next.Members.Select(m => m.MemberId));
+        var e = await Assert.ThrowsAsync<OrkaException>(() => group.HeartbeatAsync(joined[1].GenerationId, lagging));
+        Assert.Equal(OrkaErrorCode.UnknownMemberId, e.Code);
+    }
+
+    // Intent: sync and heartbeat from the wrong generation or an unknown member fail with Kafka's codes.
+    [Fact]
+    public async Task Group_SyncOrHeartbeatWithWrongGenerationOrMember_FailsWithKafkaCodes()
+    {
+        var group = NewGroup("fencing");
+        var member = (await FormGroupAsync(group, "a"))[0];
+
+        var cases = new (Func<Task> Call, OrkaErrorCode Code)[]
+        {
+            (() => group.SyncAsync(new SyncGroupRequest(member.GenerationId + 1, member.MemberId, [])), OrkaErrorCode.IllegalGeneration),
+            (() => group.SyncAsync(new SyncGroupRequest(member.GenerationId, "stranger", [])), OrkaErrorCode.UnknownMemberId),
+            (() => group.HeartbeatAsync(member.GenerationId - 1, member.MemberId), OrkaErrorCode.IllegalGeneration),
+            (() => group.HeartbeatAsync(member.GenerationId, "stranger"), OrkaErrorCode.UnknownMemberId),
+            (() => group.LeaveAsync("stranger"), OrkaErrorCode.UnknownMemberId),
+        };
+        foreach (var (call, code) in cases)
+        {
+            Assert.Equal(code, (await Assert.ThrowsAsync<OrkaException>(call)).Code);
+        }
+
+        await group.HeartbeatAsync(member.GenerationId, member.MemberId);
+        Assert.Equal(Assignment(member.MemberId), Encoding.UTF8.GetString((await group.SyncAsync(new SyncGroupRequest(member.GenerationId, member.MemberId, []))).Assignment.Span));
+    }
+
     private static string Metadata(string memberId, string protocol) => $"{memberId}:{protocol}";
 
     private static string Assignment(string memberId) => $"assignment of {memberId}";
