@@ -144,6 +144,20 @@ public sealed class ConsumerGroupTests(ClusterFixture fixture)
         Assert.Equal([(partition, 3L)], await CommittedAsync(group));
     }
 
+    // Intent: while a new generation waits for the leader's assignment, no commit is taken, fenced or simple.
+    [Fact]
+    public async Task Group_CommitWhileAwaitingAssignment_RefusedWithRebalanceInProgress()
+    {
+        var group = NewGroup("awaiting");
+        var member = (await JoinAllAsync(group, await NewMemberIdsAsync(group, "a")))[0];
+        var offsets = ImmutableArray.Create(new CommittedOffset(new TopicPartition("awaiting-topic", 0), 4));
+
+        Assert.Equal(GroupState.CompletingRebalance, (await group.DescribeAsync()).State);
+        Assert.Equal(OrkaErrorCode.RebalanceInProgress, (await Assert.ThrowsAsync<OrkaException>(() => group.CommitAsync(member.GenerationId, member.MemberId, offsets))).Code);
+        Assert.Equal(OrkaErrorCode.RebalanceInProgress, (await Assert.ThrowsAsync<OrkaException>(() => group.CommitAsync(offsets))).Code);
+        Assert.Empty(await group.GetCommittedAsync());
+    }
+
     // Intent: a first join without a member id gets one to join with; an id the group never issued is refused.
     [Fact]
     public async Task Group_JoinWithoutMemberId_AnswersMemberIdRequiredThenAcceptsIssuedId()

@@ -264,7 +264,9 @@ internal sealed partial class ConsumerGroupGrain
         }
 
         var now = time.GetTimestamp();
-        var everyoneJoined = _members.Values.All(m => m.Joined) && now >= _joinNotBefore;
+        // As in Kafka, a member id handed out with MEMBER_ID_REQUIRED counts as a member still to join
+        // (until it lapses after its session timeout), so that clients starting together share a generation.
+        var everyoneJoined = _members.Values.All(m => m.Joined) && _pendingMembers.Count == 0 && now >= _joinNotBefore;
         if (!everyoneJoined && now < _rebalanceDeadline)
         {
             return;
