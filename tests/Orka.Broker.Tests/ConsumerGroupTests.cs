@@ -74,9 +74,10 @@ public sealed class ConsumerGroupTests(ClusterFixture fixture)
         var session = TimeSpan.FromSeconds(1);
         var group = NewGroup("session");
         var ids = await NewMemberIdsAsync(group, "alive", "silent");
-        await SyncAllAsync(group, await JoinAllAsync(group, ids, session));
+        var joined = await JoinAllAsync(group, ids, session);
+        var silentSince = Stopwatch.StartNew(); // the sync is the last the group hears from either member
+        await SyncAllAsync(group, joined);
         var generation = await CurrentAsync(group, ids);
-        var silentSince = Stopwatch.StartNew();
         var (alive, silent) = (ids[0], ids[1]);
 
         // The live member heartbeats until the group tells it to rejoin: that is the silent one expiring.
