@@ -199,6 +199,17 @@ public sealed class ConsumerGroupTests(ClusterFixture fixture)
         Assert.Single((await group.DescribeAsync()).Members);
     }
 
+    // Intent: a session timeout outside the group's bounds is refused with INVALID_SESSION_TIMEOUT.
+    [Theory]
+    [InlineData(100)]
+    [InlineData(31 * 60 * 1000)]
+    public async Task Group_JoinWithSessionTimeoutOutOfBounds_RefusedWithInvalidSessionTimeout(int sessionMs)
+    {
+        var group = NewGroup("session-bounds");
+        var e = await Assert.ThrowsAsync<OrkaException>(() => group.JoinAsync(Join("", "a", TimeSpan.FromMilliseconds(sessionMs))));
+        Assert.Equal(OrkaErrorCode.InvalidSessionTimeout, e.Code);
+    }
+
     // Intent: the group runs the protocol every member supports that most members prefer.
     [Fact]
     public async Task Group_MembersPreferDifferentProtocols_ChoosesMostPreferredCommonOne()

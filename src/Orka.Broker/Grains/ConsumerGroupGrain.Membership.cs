@@ -48,16 +48,16 @@ internal sealed partial class ConsumerGroupGrain
     {
         ArgumentNullException.ThrowIfNull(request);
         var groupId = GroupId();
+        if (request.SessionTimeout < MinSessionTimeout || request.SessionTimeout > MaxSessionTimeout)
+        {
+            throw new OrkaException(OrkaErrorCode.InvalidSessionTimeout, $"Session timeout {request.SessionTimeout} is outside [{MinSessionTimeout}, {MaxSessionTimeout}].");
+        }
+
         if (string.IsNullOrEmpty(request.ProtocolType) || request.Protocols.IsDefaultOrEmpty ||
             request.Protocols.Any(p => string.IsNullOrEmpty(p.Name)) ||
             request.Protocols.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() != request.Protocols.Length)
         {
             throw new OrkaException(OrkaErrorCode.InconsistentGroupProtocol, "A join needs a protocol type and at least one protocol, each with a distinct name.");
-        }
-
-        if (request.SessionTimeout < MinSessionTimeout || request.SessionTimeout > MaxSessionTimeout)
-        {
-            throw new OrkaException(OrkaErrorCode.InvalidSessionTimeout, $"Session timeout {request.SessionTimeout} is outside [{MinSessionTimeout}, {MaxSessionTimeout}].");
         }
 
         if (!SupportsProtocols(request))
