@@ -18,8 +18,10 @@ public enum OrkaErrorCode : short
     InvalidTopic = 17,
     RecordListTooLarge = 18,
     IllegalGeneration = 22,
+    InconsistentGroupProtocol = 23,
     InvalidGroupId = 24,
     UnknownMemberId = 25,
+    InvalidSessionTimeout = 26,
     RebalanceInProgress = 27,
     TopicAlreadyExists = 36,
     InvalidPartitions = 37,
@@ -32,4 +34,5 @@ public enum OrkaErrorCode : short
     UnknownProducerId = 59,
     NonEmptyGroup = 68,
     GroupIdNotFound = 69,
+    MemberIdRequired = 79,
 }

@@ -1,18 +1,36 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
 using Orka.Broker.Metadata;
 
 namespace Orka.Broker.Grains;
 
 /// <summary>
-/// A consumer group's committed offsets. (Membership, generations and assignment come with the
-/// group protocol; until then every consumer of a group reads all partitions it is given.)
+/// A consumer group: Kafka's classic group protocol and the group's committed offsets.
 /// </summary>
-internal sealed class ConsumerGroupGrain(
-    [PersistentState("group", OrkaStorage.Name)] IPersistentState<ConsumerGroupState> state) : Grain, IConsumerGroupGrain
+/// <remarks>
+/// <para>States (Kafka's): <c>Empty</c> → a join starts <c>PreparingRebalance</c>, which waits until
+/// every known member has rejoined (or the largest rebalance timeout passes, and the members that
+/// did not rejoin are dropped) → <c>CompletingRebalance</c>: a new generation with a leader and a
+/// protocol, waiting for the leader's assignments → <c>Stable</c>. A join with new metadata, a leave
+/// or an expired session sends a non-empty group back to <c>PreparingRebalance</c>; when the last
+/// member goes the group is <c>Empty</c> again. The first rebalance of an empty group waits
+/// <see cref="InitialRebalanceDelay"/> (capped by the rebalance timeout) so that members starting
+/// together land in one generation, like Kafka's <c>group.initial.rebalance.delay.ms</c>.</para>
+/// <para>Concurrency: <c>JoinAsync</c> and <c>SyncAsync</c> are <c>[AlwaysInterleave]</c> long polls;
+/// every other call and the timer run one at a time. Every state change happens synchronously
+/// between awaits, so an interleaved call always sees a consistent group. Membership is in memory
+/// only; committed offsets go through <see cref="IPersistentState{TState}"/>.</para>
+/// </remarks>
+internal sealed partial class ConsumerGroupGrain(
+    [PersistentState("group", OrkaStorage.Name)] IPersistentState<ConsumerGroupState> state,
+    TimeProvider time,
+    ILogger<ConsumerGroupGrain> logger) : Grain, IConsumerGroupGrain
 {
-    public async Task CommitAsync(ImmutableArray<CommittedOffset> offsets)
+    public Task CommitAsync(ImmutableArray<CommittedOffset> offsets) => CommitAsync(-1, "", offsets);
+
+    public async Task CommitAsync(int generationId, string memberId, ImmutableArray<CommittedOffset> offsets)
     {
-        Names.ValidateGroupId(this.GetPrimaryKeyString());
+        GroupId();
         foreach (var offset in offsets)
         {
             Names.ValidateTopicName(offset.Partition.Topic);
@@ -20,6 +38,28 @@ internal sealed class ConsumerGroupGrain(
             {
                 throw new OrkaException(OrkaErrorCode.InvalidRequest, $"Cannot commit offset {offset.Offset} for partition {offset.Partition}.");
             }
+        }
+
+        // Kafka's order of checks (GroupCoordinator.handleCommitOffsets): a generation-less commit is a
+        // "simple consumer" and only allowed while nobody is in the group.
+        if (generationId < 0 && _state == GroupState.Empty)
+        {
+        }
+        else if (_state == GroupState.CompletingRebalance)
+        {
+            throw new OrkaException(OrkaErrorCode.RebalanceInProgress, $"Group '{GroupId()}' is waiting for its assignment; commit after it.");
+        }
+        else if (!_members.TryGetValue(memberId, out var member))
+        {
+            throw UnknownMember(memberId);
+        }
+        else if (generationId != _generation)
+        {
+            throw IllegalGeneration(generationId);
+        }
+        else
+        {
+            member.LastSeen = time.GetTimestamp();
         }
 
         foreach (var offset in offsets)
@@ -32,11 +72,34 @@ internal sealed class ConsumerGroupGrain(
 
     public Task<ImmutableArray<CommittedOffset>> GetCommittedAsync(string? topic = null)
     {
-        Names.ValidateGroupId(this.GetPrimaryKeyString());
+        GroupId();
         return Task.FromResult(state.State.Offsets.Values
             .Where(o => topic is null || o.Partition.Topic == topic)
             .OrderBy(o => o.Partition.Topic, StringComparer.Ordinal)
             .ThenBy(o => o.Partition.Partition)
             .ToImmutableArray());
     }
+
+    public Task<GroupDescription> DescribeAsync()
+    {
+        // As Kafka: the protocol and member metadata are shown only once a generation has chosen them.
+        var protocol = _state is GroupState.CompletingRebalance or GroupState.Stable ? _protocol ?? "" : "";
+        var members = _members.Values
+            .Select(m => new GroupMemberDescription(m.Id, m.ClientId, protocol.Length == 0 ? ReadOnlyMemory<byte>.Empty : m.MetadataFor(protocol), m.Assignment))
+            .ToImmutableArray();
+        return Task.FromResult(new GroupDescription(GroupId(), _state, _protocolType ?? "", protocol, _generation, _leader ?? "", members));
+    }
+
+    private string GroupId()
+    {
+        var groupId = this.GetPrimaryKeyString();
+        Names.ValidateGroupId(groupId);
+        return groupId;
+    }
+
+    private OrkaException UnknownMember(string memberId) =>
+        new(OrkaErrorCode.UnknownMemberId, $"'{memberId}' is not a member of group '{GroupId()}'; join again.");
+
+    private OrkaException IllegalGeneration(int generationId) =>
+        new(OrkaErrorCode.IllegalGeneration, $"Generation {generationId} is not group '{GroupId()}''s current generation {_generation}.");
 }
