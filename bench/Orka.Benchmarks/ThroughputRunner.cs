@@ -11,7 +11,7 @@ namespace Orka.Benchmarks;
 /// </summary>
 public static class ThroughputRunner
 {
-    private const int Repeats = 3;
+    private const int Repeats = 5;
     private const int AppendMiB = 256;
     private const int ReadMiB = 512;
     private const int CommitBatches = 256;
