@@ -63,6 +63,24 @@ public class StorageReadBenchmarks
         return bytes;
     }
 
+    /// <summary>Raw read, but into a new array per read as ReadAsync returns: shows what the fresh-buffer contract costs.</summary>
+    [Benchmark]
+    public async Task<long> RawReadNewArrayPerRead()
+    {
+        long bytes = 0;
+        foreach (var file in _files)
+        {
+            using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.Asynchronous);
+            int read;
+            while ((read = await RandomAccess.ReadAsync(handle, new byte[FetchBytes], bytes)) > 0)
+            {
+                bytes += read;
+            }
+        }
+
+        return bytes;
+    }
+
     [Benchmark]
     public Task<long> ReadLog() => BenchData.ReadLogAsync(_log, FetchBytes);
 }
