@@ -15,4 +15,35 @@ public sealed class Crc32CTests
     [Fact]
     public void Compute_32ZeroBytes_MatchesIscsiTestVector()
         => Assert.Equal(0x8A9136AAu, Crc32C.Compute(new byte[32])); // RFC 3720 B.4
+
+    [Fact]
+    public void Append_AnyLengthAndSplit_MatchesBitwiseReference()
+    {
+        // Covers the three-stream paths (>= 768 and >= 24576 bytes), their tails and a running CRC.
+        var random = new Random(3);
+        foreach (var length in new[] { 0, 7, 767, 768, 769, 5000, 24575, 24576, 24583, 100_003 })
+        {
+            var data = new byte[length];
+            random.NextBytes(data);
+            var split = length / 3;
+            var running = Crc32C.Append(Crc32C.Append(uint.MaxValue, data.AsSpan(0, split)), data.AsSpan(split));
+            Assert.Equal(Reference(data), Crc32C.Compute(data));
+            Assert.Equal(Reference(data), ~running);
+        }
+    }
+
+    private static uint Reference(byte[] data)
+    {
+        var crc = uint.MaxValue;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F63B78 : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
 }
