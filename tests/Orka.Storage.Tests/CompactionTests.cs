@@ -286,6 +286,38 @@ public sealed class CompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task CompactionSchedule_DirtyCompactedLog_IsCleanedInTheBackground()
+    {
+        await using var manager = LogManager.Open(
+            new LogManagerOptions { DataDirectory = _temp.Path, CompactionCheckInterval = TimeSpan.FromMilliseconds(10) }, TimeProvider.System);
+        var log = await manager.GetOrCreateLogAsync("t", 0, TopicId, Compacted);
+        using var swapped = new SemaphoreSlim(0);
+        log.CompactionStepHook = step =>
+        {
+            if (step == "synced")
+            {
+                swapped.Release();
+            }
+        };
+
+        await log.AppendAsync(Batch(("a", "1")));
+        await log.AppendAsync(Batch(("a", "2")));
+        await log.AppendAsync(Batch(("b", "1")));
+
+        // A swap may come between the appends and see only part of them; the next one cleans the rest.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        List<string?> values;
+        do
+        {
+            Assert.True(await swapped.WaitAsync(TimeSpan.FromTicks(Math.Max(0, (deadline - DateTime.UtcNow).Ticks))), "awaited a swap by the compaction schedule that leaves a=2, b=1");
+            values = (await ReadAllAsync(log)).Select(r => Text(r.Value)).ToList();
+        }
+        while (values.Count != 2);
+
+        Assert.Equal(["2", "1"], values);
+    }
+
+    [Fact]
     public async Task CompactAsync_DeletePolicy_DoesNothing()
     {
         await using var manager = Open();
