@@ -43,7 +43,7 @@ public sealed partial class PartitionLog
     /// a batch that keeps nothing is dropped, leaving a gap in the offsets. The new segment is
     /// written and fsynced under <c>.cleaned</c> names without any lock, then swapped in (see
     /// <see cref="SegmentSwap"/> and <c>FORMAT.md</c>) under the append lock, which is held only for a
-    /// few renames; appends otherwise go on, and reads go on throughout: a reader that took the old
+    /// few renames and two directory fsyncs; appends otherwise go on, and reads go on throughout: a reader that took the old
     /// segment list keeps reading the old files until it is done.</para>
     /// <para>Thread-safety: one cleaning at a time per log; safe with appends, reads, flushes,
     /// retention (a group that retention deleted meanwhile is abandoned) and closing (which cancels
@@ -263,13 +263,17 @@ public sealed partial class PartitionLog
 
             try
             {
+                // The directory is fsynced after the commit and after the deletions so that, after a
+                // power loss too, no installed segment can reappear next to an old one it replaced.
                 SegmentSwap.Commit(_directory, baseOffset, step);
+                DurableFile.SyncDirectory(_directory);
                 foreach (var old in group)
                 {
                     old.RenameToDeleted(); // readers holding the old list keep reading these files
                     step?.Invoke($"delete {LogFileNames.SegmentFile(old.BaseOffset)}");
                 }
 
+                DurableFile.SyncDirectory(_directory);
                 SegmentSwap.Install(_directory, baseOffset, step);
                 var fresh = LogSegment.Open(_directory, baseOffset, NowMs, _limiter, out var indexesAreUsable);
                 if (!indexesAreUsable || !fresh.LoadTrusted())

@@ -15,9 +15,10 @@ namespace Orka.Storage;
 /// (rolled back); the old segments are untouched.</item>
 /// <item><see cref="Commit"/> renames them to <c>.swap</c>, indexes first and <c>B.log.swap</c>
 /// last: that rename is the commit point. A <c>.index.swap</c> or <c>.timeindex.swap</c> without
-/// a <c>B.log.swap</c> is deleted at open.</item>
+/// a <c>B.log.swap</c> is deleted at open. The directory is fsynced.</item>
 /// <item>The old segments' files are renamed to <c>.deleted</c> (deleted for good once no reader
-/// holds them).</item>
+/// holds them). The directory is fsynced, so that no power loss can keep an old segment that the
+/// installed one replaced (the loader would see offsets go backwards and cut the log there).</item>
 /// <item><see cref="Install"/> renames the <c>.swap</c> files to their final names, indexes first,
 /// the log last.</item>
 /// </list>
