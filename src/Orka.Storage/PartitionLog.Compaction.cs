@@ -124,15 +124,24 @@ public sealed partial class PartitionLog
             var latest = await BuildOffsetMapAsync(closed, cancellationToken).ConfigureAwait(false);
             var now = NowMs;
             var rewritten = 0;
+            var abandoned = false;
             foreach (var group in GroupForCleaning(closed, config.SegmentBytes))
             {
                 if (await CleanGroupAsync(group, latest, config, now, cancellationToken).ConfigureAwait(false))
                 {
                     rewritten += group.Length;
                 }
+                else
+                {
+                    abandoned = true;
+                }
             }
 
-            Volatile.Write(ref _firstDirtyOffset, segments[^1].BaseOffset);
+            if (!abandoned)
+            {
+                Volatile.Write(ref _firstDirtyOffset, segments[^1].BaseOffset); // else what is left stays dirty for the next run
+            }
+
             return rewritten;
         }
         finally

@@ -318,6 +318,37 @@ public sealed class CompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task CompactAsync_DeleteRecordsBeforeTheSwap_AbandonsTheGroupAndCleansOnTheNextRun()
+    {
+        await using var manager = Open();
+        var log = await manager.GetOrCreateLogAsync("t", 0, TopicId, Compacted);
+        for (var i = 0; i < 6; i++)
+        {
+            await log.AppendAsync(Batch(("a", $"{i}"), ($"k{i}", "x")));
+        }
+
+        Task<long>? deleteRecords = null;
+        log.CompactionStepHook = step =>
+        {
+            if (step == "cleaned" && deleteRecords is null)
+            {
+                // Takes the append lock before the swap does: the group it cleaned loses its first segments.
+                deleteRecords = log.DeleteRecordsAsync(4).AsTask();
+            }
+        };
+
+        Assert.Equal(0, await log.CompactAsync());
+        Assert.Equal(4, await deleteRecords!);
+        Assert.Empty(Directory.GetFiles(log.Directory, "*.cleaned"));
+        Assert.Equal([(4L, "2"), (5L, "x"), (6L, "3"), (7L, "x"), (8L, "4"), (9L, "x"), (10L, "5"), (11L, "x")],
+            (await ReadAllAsync(log)).Select(r => (r.Offset, Text(r.Value)!)));
+
+        Assert.True(await log.CompactAsync() > 0); // still dirty: cleaned now
+        Assert.Equal([(5L, "x"), (7L, "x"), (8L, "4"), (9L, "x"), (10L, "5"), (11L, "x")],
+            (await ReadAllAsync(log)).Select(r => (r.Offset, Text(r.Value)!)));
+    }
+
+    [Fact]
     public async Task CompactAsync_DeletePolicy_DoesNothing()
     {
         await using var manager = Open();
