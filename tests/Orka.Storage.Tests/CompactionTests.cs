@@ -349,6 +349,40 @@ public sealed class CompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task CompactAsync_GzipBatches_CopiesAWhollyKeptOneAndReencodesAPartlyKeptOne()
+    {
+        await using var manager = Open();
+        var log = await manager.GetOrCreateLogAsync("t", 0, TopicId, Compacted);
+        await log.AppendAsync(Gzip(Batch(("a", "1"), ("b", "1"))));
+        await log.AppendAsync(Gzip(Batch(("c", "1"), ("d", "1"))));
+        await log.AppendAsync(Batch(("a", "2")));
+        await log.AppendAsync(Batch(("z", "active")));
+
+        await log.CompactAsync();
+
+        var fetch = await log.ReadAsync(0, 1 << 20);
+        var headers = TestBatches.AssertWholeBatches(fetch.Batches);
+        Assert.Equal([RecordBatchCompression.None, RecordBatchCompression.Gzip, RecordBatchCompression.None], headers.Select(h => h.Compression));
+        Assert.Equal(["b", "c", "d", "a"], RecordBatchReader.ReadRecords(fetch.Batches).Select(r => Text(r.Key)));
+    }
+
+    /// <summary>The same batch with its records gzip-compressed.</summary>
+    private static byte[] Gzip(byte[] plain)
+    {
+        var compressed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(plain.AsSpan(61));
+        }
+
+        var batch = plain.AsSpan(0, 61).ToArray().Concat(compressed.ToArray()).ToArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(batch.AsSpan(8), batch.Length - 12);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16BigEndian(batch.AsSpan(21), (short)RecordBatchCompression.Gzip);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(batch.AsSpan(17), Crc32C.Compute(batch.AsSpan(21)));
+        return batch;
+    }
+
+    [Fact]
     public async Task CompactAsync_DeletePolicy_DoesNothing()
     {
         await using var manager = Open();
