@@ -30,6 +30,21 @@ public sealed record LogConfig
     /// <summary><c>max.message.bytes</c>: the largest record batch the log accepts.</summary>
     public int MaxMessageBytes { get; init; } = 1024 * 1024 + 12;
 
+    /// <summary><c>cleanup.policy</c>: delete (retention), compact (latest record per key), or both.</summary>
+    public CleanupPolicy CleanupPolicy { get; init; } = CleanupPolicy.Delete;
+
+    /// <summary>
+    /// <c>delete.retention.ms</c>: how long a tombstone (a record with a null value) stays readable
+    /// after the cleaner first rewrote the batch that holds it, so that consumers see the delete.
+    /// </summary>
+    public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
+
+    /// <summary>
+    /// <c>min.cleanable.dirty.ratio</c>: the cleaner rewrites a compacted log only when the bytes
+    /// of closed segments not yet cleaned are at least this share of all closed bytes.
+    /// </summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
     /// <summary>The defaults Kafka uses.</summary>
     public static LogConfig Default { get; } = new();
 
@@ -45,6 +60,12 @@ public sealed record LogConfig
         Check(RetentionMs >= -1, nameof(RetentionMs), RetentionMs);
         Check(RetentionBytes >= -1, nameof(RetentionBytes), RetentionBytes);
         Check(MaxMessageBytes >= RecordBatchHeader.Size, nameof(MaxMessageBytes), MaxMessageBytes);
+        Check(CleanupPolicy is CleanupPolicy.Delete or CleanupPolicy.Compact or (CleanupPolicy.Compact | CleanupPolicy.Delete), nameof(CleanupPolicy), (long)CleanupPolicy);
+        Check(DeleteRetentionMs >= 0, nameof(DeleteRetentionMs), DeleteRetentionMs);
+        if (!(MinCleanableDirtyRatio is >= 0 and <= 1))
+        {
+            throw new ArgumentException($"LogConfig.{nameof(MinCleanableDirtyRatio)} = {MinCleanableDirtyRatio} is outside [0, 1].", nameof(MinCleanableDirtyRatio));
+        }
 
         static void Check(bool valid, string name, long value)
         {

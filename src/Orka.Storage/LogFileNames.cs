@@ -20,6 +20,12 @@ internal static class LogFileNames
     /// <summary>Suffix of a file being written before its atomic rename; anything with it is garbage at startup.</summary>
     public const string TempSuffix = ".tmp";
 
+    /// <summary>Suffix of a segment file the log cleaner is still writing; garbage at startup (the cleaning is rolled back).</summary>
+    public const string CleanedSuffix = ".cleaned";
+
+    /// <summary>Suffix of a cleaned segment file that is to replace the segments it covers; startup finishes the swap.</summary>
+    public const string SwapSuffix = ".swap";
+
     public const string PartitionMetadata = "partition.metadata";
     public const string RecoveryPointCheckpoint = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpoint = "log-start-offset-checkpoint";

@@ -24,6 +24,7 @@ internal static class LogLoader
     /// <param name="limiter">The node's bound on open handles of closed segments, if any.</param>
     public static Result Load(string directory, long recoverFrom, long initialOffset, int indexIntervalBytes, long nowMs, OpenFileLimiter? limiter)
     {
+        SegmentSwap.FinishInterrupted(directory); // before anything reads segments: a half-done compaction swap
         var baseOffsets = SweepAndListSegments(directory);
         if (baseOffsets.Count == 0)
         {

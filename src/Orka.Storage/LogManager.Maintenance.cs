@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Orka.Storage;
 
-/// <summary>The node-wide maintenance of a <see cref="LogManager"/>: checkpoints, flush.ms, retention, and the schedules that run them.</summary>
+/// <summary>The node-wide maintenance of a <see cref="LogManager"/>: checkpoints, flush.ms, retention, compaction, and the schedules that run them.</summary>
 public sealed partial class LogManager
 {
     /// <summary>
@@ -71,6 +71,50 @@ public sealed partial class LogManager
         }
 
         return deleted;
+    }
+
+    /// <summary>
+    /// Runs the log cleaner on every open log whose cleanup.policy includes compact (see
+    /// <see cref="PartitionLog.CompactAsync"/>; a log whose dirty ratio is below
+    /// min.cleanable.dirty.ratio is skipped) and returns how many segments were rewritten in all;
+    /// what the compaction schedule runs. Logs are cleaned one after another, so the cleaner's
+    /// disk traffic stays that of one log. Failures are logged, not thrown.
+    /// </summary>
+    public async ValueTask<int> CompactAsync(CancellationToken cancellationToken = default)
+    {
+        var rewritten = 0;
+        foreach (var log in _logs.Values)
+        {
+            if (!log.Config.CleanupPolicy.HasFlag(CleanupPolicy.Compact))
+            {
+                continue;
+            }
+
+            try
+            {
+                var count = await log.CompactAsync(cancellationToken).ConfigureAwait(false);
+                if (count > 0)
+                {
+                    _logger.LogInformation("Compaction rewrote {Count} segments of {Topic}-{Partition}", count, log.Topic, log.Partition);
+                }
+
+                rewritten += count;
+            }
+            catch (StorageException e)
+            {
+                _logger.LogError(e, "Compaction of {Topic}-{Partition} failed", log.Topic, log.Partition);
+            }
+            catch (ObjectDisposedException)
+            {
+                // closed meanwhile
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // the log was closed under the cleaner
+            }
+        }
+
+        return rewritten;
     }
 
     private async ValueTask WriteCheckpointsAsync(CancellationToken cancellationToken)

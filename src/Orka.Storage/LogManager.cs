@@ -19,9 +19,9 @@ namespace Orka.Storage;
 /// <para>Logs are opened lazily, on the first <see cref="GetOrCreateLogAsync"/> for them. Opening,
 /// creating and deleting one partition are serialized by a lock of that partition, so partitions
 /// recover in parallel after a restart; looking up an open log is a dictionary read.</para>
-/// <para>Three background schedules run until disposal, on the injected clock, at the intervals of
+/// <para>Four background schedules run until disposal, on the injected clock, at the intervals of
 /// <see cref="LogManagerOptions"/>: <see cref="FlushDueLogsAsync"/> (flush.ms),
-/// <see cref="ApplyRetentionAsync"/> and <see cref="CheckpointAsync"/>. Each can also be called
+/// <see cref="ApplyRetentionAsync"/>, <see cref="CompactAsync"/> and <see cref="CheckpointAsync"/>. Each can also be called
 /// directly. A failure in one log is logged and does not stop the schedule for the others.</para>
 /// </remarks>
 public sealed partial class LogManager : IAsyncDisposable
@@ -56,6 +56,7 @@ public sealed partial class LogManager : IAsyncDisposable
             RunEveryAsync(options.FlushCheckInterval, FlushDueLogsAsync),
             RunEveryAsync(options.RetentionCheckInterval, async ct => await ApplyRetentionAsync(ct).ConfigureAwait(false)),
             RunEveryAsync(options.CheckpointInterval, CheckpointAsync),
+            RunEveryAsync(options.CompactionCheckInterval, async ct => await CompactAsync(ct).ConfigureAwait(false)),
         ];
     }
 

@@ -19,6 +19,13 @@ public sealed record LogManagerOptions
     public TimeSpan RetentionCheckInterval { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// How often the log cleaner looks at logs whose cleanup.policy includes compact and cleans
+    /// those whose dirty ratio has reached min.cleanable.dirty.ratio (Kafka's
+    /// <c>log.cleaner.backoff.ms</c>). <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    public TimeSpan CompactionCheckInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// How often the recovery-point and log-start-offset checkpoints are written (Kafka's
     /// <c>log.flush.offset.checkpoint.interval.ms</c>); the longer, the more a crash makes recovery
     /// re-read. <see cref="Timeout.InfiniteTimeSpan"/> turns it off (they are still written at shutdown).

@@ -274,21 +274,30 @@ internal sealed partial class LogSegment
         Volatile.Write(ref _size, start + data.Length);
     }
 
-    /// <summary>Fsyncs the log and index files.</summary>
+    /// <summary>
+    /// Fsyncs the log and index files. A segment deleted (renamed away by retention or a compaction
+    /// swap) under a flush needs no fsync: its index files may already be gone, which is not an error.
+    /// </summary>
     public void Flush()
     {
-        var handle = AcquireHandle();
         try
         {
-            RandomAccess.FlushToDisk(handle);
-        }
-        finally
-        {
-            ReleaseHandle();
-        }
+            var handle = AcquireHandle();
+            try
+            {
+                RandomAccess.FlushToDisk(handle);
+            }
+            finally
+            {
+                ReleaseHandle();
+            }
 
-        _index.Flush();
-        _timeIndex.Flush();
+            _index.Flush();
+            _timeIndex.Flush();
+        }
+        catch (FileNotFoundException) when (_deleted)
+        {
+        }
     }
 
     /// <summary>Takes a lease that keeps the files open; false once the segment is closed or deleted.</summary>
@@ -348,11 +357,22 @@ internal sealed partial class LogSegment
     /// </summary>
     public void Delete()
     {
+        RenameToDeleted();
+        Release();
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Delete"/>: renames the files to <c>*.deleted</c> but keeps the
+    /// owner's reference, so readers can still lease the segment until the owner has published a
+    /// segment list without it and calls <see cref="Release"/> (what a compaction swap does, as the
+    /// replacement takes over the names).
+    /// </summary>
+    public void RenameToDeleted()
+    {
         _deleted = true;
         File.Move(LogPath, LogPath + LogFileNames.DeletedSuffix, overwrite: true);
         File.Move(IndexPath, IndexPath + LogFileNames.DeletedSuffix, overwrite: true);
         File.Move(TimeIndexPath, TimeIndexPath + LogFileNames.DeletedSuffix, overwrite: true);
-        Release();
     }
 
     private void CloseFiles()
@@ -386,7 +406,8 @@ internal sealed partial class LogSegment
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             reopened = _logHandle is null;
-            _logHandle ??= OpenLog(LogPath, FileMode.Open);
+            // Once deleted, the name may belong to a compacted replacement: reopen the doomed file.
+            _logHandle ??= OpenLog(_deleted ? LogPath + LogFileNames.DeletedSuffix : LogPath, FileMode.Open);
             _handleUsers++;
             handle = _logHandle;
             reopened &= !_active;

@@ -9,6 +9,7 @@ public sealed partial class PartitionLog
     /// the log would still be over retention.bytes without it, or when it lies wholly below
     /// <see cref="LogStartOffset"/>. Only a prefix of the log is deleted, never the active segment,
     /// so offsets stay contiguous and <see cref="LogStartOffset"/> moves to the first segment left.
+    /// Time and size apply only when <see cref="LogConfig.CleanupPolicy"/> includes delete.
     /// </summary>
     public async ValueTask<int> ApplyRetentionAsync(CancellationToken cancellationToken = default)
     {
@@ -20,14 +21,15 @@ public sealed partial class PartitionLog
             var now = NowMs;
             var segments = Volatile.Read(ref _segments);
             var logStartOffset = LogStartOffset;
+            var deletes = config.CleanupPolicy.HasFlag(CleanupPolicy.Delete); // compact alone keeps old segments
             var excess = config.RetentionBytes >= 0 ? SizeInBytes - config.RetentionBytes : long.MinValue;
             var count = 0;
             while (count < segments.Length - 1)
             {
                 var segment = segments[count];
                 var belowStart = segments[count + 1].BaseOffset <= logStartOffset;
-                var expired = config.RetentionMs >= 0 && now - LargestTimestamp(segment) > config.RetentionMs;
-                var oversized = config.RetentionBytes >= 0 && excess - segment.Size >= 0;
+                var expired = deletes && config.RetentionMs >= 0 && now - LargestTimestamp(segment) > config.RetentionMs;
+                var oversized = deletes && config.RetentionBytes >= 0 && excess - segment.Size >= 0;
                 if (!(belowStart || expired || oversized))
                 {
                     break;

@@ -23,8 +23,11 @@ namespace Orka.Storage;
 /// <para>Retention deletes whole closed segments from the front (never the active one) and moves
 /// <see cref="LogStartOffset"/> to the first one left; <see cref="DeleteRecordsAsync"/> moves it
 /// to any offset, persisted through the owner's checkpoint before it returns.</para>
+/// <para>Compaction (<see cref="CompactAsync"/>, when cleanup.policy includes compact) rewrites
+/// closed segments in the background, keeping the latest record per key at its offset, and swaps
+/// them in under the append lock for a few renames only.</para>
 /// <para>Thread-safety, per member: <see cref="AppendAsync"/>, <see cref="ApplyRetentionAsync"/>,
-/// <see cref="DeleteRecordsAsync"/> and <see cref="DisposeAsync"/> take the append lock, so they
+/// <see cref="DeleteRecordsAsync"/>, <see cref="DisposeAsync"/> and the swap at the end of <see cref="CompactAsync"/> take the append lock, so they
 /// run one at a time (the grain is meant to be the only appender). <see cref="ReadAsync(long, int, CancellationToken)"/>,
 /// <see cref="OffsetForTimestampAsync"/>, <see cref="FlushAsync"/>, <see cref="WaitForFlushAsync"/>,
 /// <see cref="UpdateConfig"/> and the offset properties are safe from any thread at any time,
@@ -159,6 +162,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
             return;
         }
 
+        await StopCleaningAsync().ConfigureAwait(false);
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {

@@ -43,6 +43,12 @@ public readonly record struct RecordBatchHeader(
     /// <summary>The batch holds a transaction marker rather than user records.</summary>
     public bool IsControl => (Attributes & ControlFlag) != 0;
 
+    /// <summary>
+    /// Set by the log cleaner on a batch that holds tombstones: <see cref="BaseTimestamp"/> is then
+    /// the delete horizon (record timestamps are still <see cref="BaseTimestamp"/> + their delta).
+    /// </summary>
+    public bool HasDeleteHorizon => (Attributes & DeleteHorizonFlag) != 0;
+
     /// <summary>Decodes the header fields without validating anything. Needs at least <see cref="Size"/> bytes.</summary>
     public static RecordBatchHeader Read(ReadOnlySpan<byte> source)
     {

@@ -45,4 +45,10 @@ internal static class RecordBatchLayout
 
     /// <summary>Attribute bit 5: the batch holds a control record (transaction marker), not user data.</summary>
     public const short ControlFlag = 0x20;
+
+    /// <summary>
+    /// Attribute bit 6: the batch was rewritten by the log cleaner while holding tombstones, and
+    /// <c>baseTimestamp</c> holds the delete horizon (ms) after which they may be dropped.
+    /// </summary>
+    public const short DeleteHorizonFlag = 0x40;
 }
