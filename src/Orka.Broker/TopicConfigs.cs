@@ -20,10 +20,13 @@ public static class TopicConfigs
     public const string FlushMs = "flush.ms";
     public const string IndexIntervalBytes = "index.interval.bytes";
     public const string CleanupPolicy = "cleanup.policy";
+    public const string DeleteRetentionMs = "delete.retention.ms";
+    public const string MinCleanableDirtyRatio = "min.cleanable.dirty.ratio";
 
     private static readonly ImmutableHashSet<string> Known =
     [
         SegmentBytes, SegmentMs, RetentionMs, RetentionBytes, MaxMessageBytes, FlushMessages, FlushMs, IndexIntervalBytes, CleanupPolicy,
+        DeleteRetentionMs, MinCleanableDirtyRatio,
     ];
 
     /// <summary>Throws <see cref="OrkaException"/> (InvalidConfig) for an unknown key or a bad value.</summary>
@@ -39,14 +42,12 @@ public static class TopicConfigs
             }
         }
 
-        if (config.TryGetValue(CleanupPolicy, out var policy) && policy != "delete")
-        {
-            throw new OrkaException(OrkaErrorCode.InvalidConfig, $"cleanup.policy '{policy}' is not supported yet; only 'delete' is.");
-        }
-
         var defaults = LogConfig.Default;
-        return defaults with
+        var logConfig = defaults with
         {
+            CleanupPolicy = Policy(config),
+            DeleteRetentionMs = Long(config, DeleteRetentionMs, defaults.DeleteRetentionMs, min: 0),
+            MinCleanableDirtyRatio = Ratio(config, MinCleanableDirtyRatio, defaults.MinCleanableDirtyRatio),
             SegmentBytes = Long(config, SegmentBytes, defaults.SegmentBytes, min: 1024),
             SegmentMs = Long(config, SegmentMs, defaults.SegmentMs, min: 1),
             RetentionMs = Long(config, RetentionMs, defaults.RetentionMs, min: -1),
@@ -56,6 +57,50 @@ public static class TopicConfigs
             FlushMs = Long(config, FlushMs, defaults.FlushMs, min: 0),
             IndexIntervalBytes = (int)Long(config, IndexIntervalBytes, defaults.IndexIntervalBytes, min: 0, max: int.MaxValue),
         };
+        try
+        {
+            logConfig.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new OrkaException(OrkaErrorCode.InvalidConfig, $"Topic config refused by the log: {e.Message}");
+        }
+
+        return logConfig;
+    }
+
+    /// <summary><c>cleanup.policy</c>: <c>delete</c>, <c>compact</c>, or both comma-separated.</summary>
+    private static Orka.Storage.CleanupPolicy Policy(ImmutableDictionary<string, string> config)
+    {
+        if (!config.TryGetValue(CleanupPolicy, out var text))
+        {
+            return Orka.Storage.CleanupPolicy.Delete;
+        }
+
+        var policy = default(Orka.Storage.CleanupPolicy);
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            policy |= part switch
+            {
+                "delete" => Orka.Storage.CleanupPolicy.Delete,
+                "compact" => Orka.Storage.CleanupPolicy.Compact,
+                _ => throw new OrkaException(OrkaErrorCode.InvalidConfig, $"cleanup.policy '{text}' is not delete, compact or compact,delete."),
+            };
+        }
+
+        return policy;
+    }
+
+    private static double Ratio(ImmutableDictionary<string, string> config, string key, double fallback)
+    {
+        if (!config.TryGetValue(key, out var text))
+        {
+            return fallback;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 1
+            ? value
+            : throw new OrkaException(OrkaErrorCode.InvalidConfig, $"Topic config {key}={text} is not a number in [0, 1].");
     }
 
     private static long Long(ImmutableDictionary<string, string> config, string key, long fallback, long min, long max = long.MaxValue)

@@ -84,6 +84,13 @@ public sealed class OrkaConsumer(IClusterClient client, ConsumerOptions? options
                         yield break;
                     }
                 }
+
+                // In a compacted log a batch can end with offsets whose records are gone: move past
+                // the whole batches read, or the same fetch would come back forever.
+                if (EndOfWholeBatches(result.Batches.Span) is var end && end > _positions[tp])
+                {
+                    _positions[tp] = end;
+                }
             }
 
             fetches.Add(FetchAsync(tp), tp);
@@ -100,6 +107,25 @@ public sealed class OrkaConsumer(IClusterClient client, ConsumerOptions? options
 
         var offsets = _positions.Select(p => new CommittedOffset(p.Key, p.Value)).ToImmutableArray();
         await client.GetGrain<IConsumerGroupGrain>(group).CommitAsync(offsets);
+    }
+
+    /// <summary>The offset after the last whole batch in <paramref name="batches"/>, or -1 if there is none.</summary>
+    private static long EndOfWholeBatches(ReadOnlySpan<byte> batches)
+    {
+        var end = -1L;
+        while (batches.Length >= RecordBatchHeader.Size)
+        {
+            var header = RecordBatchHeader.Read(batches);
+            if (header.SizeInBytes > batches.Length || header.SizeInBytes < RecordBatchHeader.Size)
+            {
+                break;
+            }
+
+            end = header.LastOffset + 1;
+            batches = batches[header.SizeInBytes..];
+        }
+
+        return end;
     }
 
     private Task<FetchResult> FetchAsync(TopicPartition tp) =>

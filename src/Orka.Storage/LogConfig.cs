@@ -49,7 +49,7 @@ public sealed record LogConfig
     public static LogConfig Default { get; } = new();
 
     /// <summary>Throws <see cref="ArgumentException"/> for a setting the log cannot honour.</summary>
-    internal void Validate()
+    public void Validate()
     {
         // Positions in the offset index are int32, so a segment cannot pass 2 GiB (Kafka's limit too).
         Check(SegmentBytes is >= RecordBatchHeader.Size and <= int.MaxValue, nameof(SegmentBytes), SegmentBytes);
