@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 
-using Microsoft.Win32.SafeHandles;
-
 namespace Orka.Storage;
 
 /// <summary>
@@ -15,40 +13,20 @@ namespace Orka.Storage;
 /// grown, plus one last entry when the segment stops being active, so that the last entry of a
 /// closed segment carries its largest timestamp (what time-based retention compares).
 /// Lookup of T: every batch up to the last entry with timestamp below T is older than T, so a
-/// search for the first record at or after T may start there. Same memory and thread-safety model
-/// as <see cref="OffsetIndex"/>; also a cache of the log, rebuilt when inconsistent.
+/// search for the first record at or after T may start there. Same file handling, memory and
+/// thread-safety model as <see cref="OffsetIndex"/> (both are a <see cref="SparseIndexFile{TEntry}"/>);
+/// also a cache of the log, rebuilt when inconsistent.
 /// </remarks>
-internal sealed class TimeIndex : IDisposable
+internal sealed class TimeIndex : SparseIndexFile<TimeIndex.Entry>
 {
     public const int EntrySize = 12;
 
-    private readonly string _path;
-    private SafeFileHandle? _file; // open while the segment is active; reopened on demand after ReleaseFile
-    private Entry[] _entries;
-    private int _count;
-
-    private TimeIndex(string path, SafeFileHandle file, Entry[] entries, int count)
+    private TimeIndex(string path, FileMode mode)
+        : base(path, EntrySize, mode)
     {
-        _path = path;
-        _file = file;
-        _entries = entries;
-        _count = count;
     }
 
-    public int Count => Volatile.Read(ref _count);
-
-    /// <summary>The last entry, or null when the index is empty.</summary>
-    public Entry? Last
-    {
-        get
-        {
-            var count = Count;
-            return count == 0 ? null : Volatile.Read(ref _entries)[count - 1];
-        }
-    }
-
-    public static TimeIndex Create(string path)
-        => new(path, OpenFile(path, FileMode.Create), new Entry[16], 0);
+    public static TimeIndex Create(string path) => new(path, FileMode.Create);
 
     /// <summary>
     /// Opens an existing index and checks it: size a multiple of 12, both columns strictly
@@ -62,143 +40,46 @@ internal sealed class TimeIndex : IDisposable
             return null;
         }
 
-        var file = OpenFile(path, FileMode.Open);
-        try
+        var index = new TimeIndex(path, FileMode.Open);
+        return index.TryLoad((entry, previous) =>
         {
-            var length = RandomAccess.GetLength(file);
-            if (length % EntrySize != 0 || length / EntrySize > int.MaxValue / 2)
-            {
-                file.Dispose();
-                return null;
-            }
-
-            var bytes = new byte[length];
-            if (RandomAccess.Read(file, bytes, 0) != bytes.Length)
-            {
-                file.Dispose();
-                return null;
-            }
-
-            var count = (int)(length / EntrySize);
-            var entries = new Entry[Math.Max(16, count)];
-            for (var i = 0; i < count; i++)
-            {
-                var entry = new Entry(
-                    BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(i * EntrySize)),
-                    BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i * EntrySize + 8)));
-                var ordered = i == 0
-                    ? entry.RelativeOffset >= 0
-                    : entry.Timestamp > entries[i - 1].Timestamp && entry.RelativeOffset > entries[i - 1].RelativeOffset;
-                if (!ordered || entry.RelativeOffset > maxRelativeOffset)
-                {
-                    file.Dispose();
-                    return null;
-                }
-
-                entries[i] = entry;
-            }
-
-            return new TimeIndex(path, file, entries, count);
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
+            var ordered = previous is not { } p
+                ? entry.RelativeOffset >= 0
+                : entry.Timestamp > p.Timestamp && entry.RelativeOffset > p.RelativeOffset;
+            return ordered && entry.RelativeOffset <= maxRelativeOffset;
+        })
+            ? index
+            : null;
     }
 
     /// <summary>Adds an entry if <paramref name="timestamp"/> is larger than the last one's.</summary>
     public void MaybeAppend(long timestamp, int relativeOffset)
     {
-        var count = _count;
-        var entries = _entries;
-        if (count > 0 && (timestamp <= entries[count - 1].Timestamp || relativeOffset <= entries[count - 1].RelativeOffset))
+        if (Last is { } last && (timestamp <= last.Timestamp || relativeOffset <= last.RelativeOffset))
         {
             return;
         }
 
-        if (count == entries.Length)
-        {
-            var grown = new Entry[entries.Length * 2];
-            entries.AsSpan().CopyTo(grown);
-            Volatile.Write(ref _entries, grown);
-            entries = grown;
-        }
-
-        entries[count] = new Entry(timestamp, relativeOffset);
-        Span<byte> bytes = stackalloc byte[EntrySize];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, timestamp);
-        BinaryPrimitives.WriteInt32BigEndian(bytes[8..], relativeOffset);
-        RandomAccess.Write(File, bytes, (long)count * EntrySize);
-        Volatile.Write(ref _count, count + 1);
+        AppendEntry(new Entry(timestamp, relativeOffset));
     }
 
     /// <summary>
     /// The relative offset of the last entry whose timestamp is below <paramref name="timestamp"/>
     /// (every batch before it is older), or 0 if there is none.
     /// </summary>
-    public int Lookup(long timestamp)
-    {
-        var count = Count;
-        var entries = Volatile.Read(ref _entries);
-        int low = 0, high = count - 1, found = -1;
-        while (low <= high)
-        {
-            var mid = (low + high) >>> 1;
-            if (entries[mid].Timestamp < timestamp)
-            {
-                found = mid;
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid - 1;
-            }
-        }
+    public int Lookup(long timestamp) => FindLast(timestamp) is { } entry ? entry.RelativeOffset : 0;
 
-        return found < 0 ? 0 : entries[found].RelativeOffset;
+    protected override void Encode(Entry entry, Span<byte> destination)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(destination, entry.Timestamp);
+        BinaryPrimitives.WriteInt32BigEndian(destination[8..], entry.RelativeOffset);
     }
 
-    /// <summary>Replaces every entry (after recovery rebuilt them); not concurrent with lookups.</summary>
-    public void Reset(IReadOnlyList<Entry> entries)
-    {
-        var bytes = new byte[entries.Count * EntrySize];
-        for (var i = 0; i < entries.Count; i++)
-        {
-            BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(i * EntrySize), entries[i].Timestamp);
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(i * EntrySize + 8), entries[i].RelativeOffset);
-        }
+    protected override Entry Decode(ReadOnlySpan<byte> source)
+        => new(BinaryPrimitives.ReadInt64BigEndian(source), BinaryPrimitives.ReadInt32BigEndian(source[8..]));
 
-        RandomAccess.SetLength(File, bytes.Length);
-        RandomAccess.Write(File, bytes, 0);
-        var copy = new Entry[Math.Max(16, entries.Count)];
-        for (var i = 0; i < entries.Count; i++)
-        {
-            copy[i] = entries[i];
-        }
-
-        Volatile.Write(ref _entries, copy);
-        Volatile.Write(ref _count, entries.Count);
-    }
-
-    public void Flush() => RandomAccess.FlushToDisk(File);
-
-    /// <summary>
-    /// Closes the file handle of an index that is no longer written (its segment was rolled and
-    /// flushed): lookups use memory only. Not concurrent with <see cref="Flush"/> or writes.
-    /// </summary>
-    public void ReleaseFile()
-    {
-        _file?.Dispose();
-        _file = null;
-    }
-
-    public void Dispose() => ReleaseFile();
-
-    private SafeFileHandle File => _file ??= OpenFile(_path, FileMode.Open);
-
-    private static SafeFileHandle OpenFile(string path, FileMode mode)
-        => System.IO.File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+    /// <summary>Lookup order: an entry whose timestamp is strictly below the wanted one.</summary>
+    protected override bool IsBefore(Entry entry, long key) => entry.Timestamp < key;
 
     /// <summary>One entry: the largest timestamp so far, and the relative offset of the batch that first reached it.</summary>
     public readonly record struct Entry(long Timestamp, int RelativeOffset);
