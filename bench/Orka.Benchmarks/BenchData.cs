@@ -142,6 +142,27 @@ public static class BenchData
         return bytes;
     }
 
+    /// <summary>Reads the whole log with <see cref="PartitionLog.ReadIntoAsync"/> into one reused buffer (grown if a batch needs it).</summary>
+    public static async Task<long> ReadLogIntoAsync(PartitionLog log, byte[] buffer)
+    {
+        long offset = log.LogStartOffset, bytes = 0;
+        var end = log.LogEndOffset;
+        while (offset < end)
+        {
+            var read = await log.ReadIntoAsync(offset, buffer);
+            if (read.BytesRead == 0)
+            {
+                buffer = new byte[read.RequiredBytes];
+                continue;
+            }
+
+            bytes += read.BytesRead;
+            offset = NextOffset(buffer.AsSpan(0, read.BytesRead));
+        }
+
+        return bytes;
+    }
+
     /// <summary>The .log files of a partition directory, in name (offset) order.</summary>
     public static string[] SegmentFiles(string partitionDirectory)
     {

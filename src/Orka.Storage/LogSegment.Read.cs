@@ -56,6 +56,55 @@ internal sealed partial class LogSegment
     }
 
     /// <summary>
+    /// As <see cref="ReadAsync"/>, but into <paramref name="destination"/>: whole batches from the
+    /// one containing <paramref name="offset"/>, as many as fit. Returns the bytes written (0 when
+    /// the first batch does not fit, with <c>Required</c> its size), or null when no batch in this
+    /// segment reaches <paramref name="offset"/>. Nothing is allocated per call.
+    /// </summary>
+    public async ValueTask<(int Written, int Required)?> ReadIntoAsync(long offset, Memory<byte> destination, long maxOffset, CancellationToken cancellationToken)
+    {
+        var size = Size;
+        var handle = AcquireHandle();
+        int length;
+        try
+        {
+            var found = await FindBatchAsync(handle, _index.Lookup(offset - BaseOffset), size, header => header.LastOffset >= offset, cancellationToken).ConfigureAwait(false);
+            if (found is not var (position, batchSize))
+            {
+                return null;
+            }
+
+            if (batchSize > destination.Length)
+            {
+                return (0, batchSize);
+            }
+
+            length = (int)Math.Min(size - position, destination.Length);
+            await ReadExactlyAsync(handle, destination[..length], position, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseHandle();
+        }
+
+        var data = destination.Span;
+        var end = BinaryPrimitives.ReadInt32BigEndian(data[BatchLengthOffset..]) + LogOverhead;
+        while (end + LogOverhead <= length)
+        {
+            var next = BinaryPrimitives.ReadInt32BigEndian(data[(end + BatchLengthOffset)..]) + LogOverhead;
+            if (next < HeaderSize || next > length - end
+                || BinaryPrimitives.ReadInt64BigEndian(data[(end + BaseOffsetOffset)..]) >= maxOffset)
+            {
+                break;
+            }
+
+            end += next;
+        }
+
+        return (end, end);
+    }
+
+    /// <summary>
     /// The offset of the first record at or after <paramref name="minOffset"/> whose timestamp is
     /// at least <paramref name="timestamp"/>, or null if this segment has none.
     /// </summary>

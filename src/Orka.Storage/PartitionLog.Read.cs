@@ -25,6 +25,36 @@ public sealed partial class PartitionLog
     public async ValueTask<FetchDataInfo> ReadAsync(long offset, int maxBytes, long maxOffset, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        var (data, start, end) = await ReadSegmentsAsync(
+            offset, maxOffset, (segment, limit, ct) => segment.ReadAsync(offset, maxBytes, limit, ct), cancellationToken).ConfigureAwait(false);
+        return new FetchDataInfo(data ?? ReadOnlyMemory<byte>.Empty, start, end);
+    }
+
+    /// <summary>
+    /// The allocation-free read: as <see cref="ReadAsync(long, int, long, CancellationToken)"/>, but
+    /// whole batches go into <paramref name="destination"/> (as many as fit), so a caller that reuses
+    /// or pools its buffer reads without allocating. If the first batch is larger than the buffer,
+    /// nothing is read and <see cref="ReadIntoResult.RequiredBytes"/> gives the size it needs.
+    /// </summary>
+    public async ValueTask<ReadIntoResult> ReadIntoAsync(long offset, Memory<byte> destination, long maxOffset = long.MaxValue, CancellationToken cancellationToken = default)
+    {
+        var (read, start, end) = await ReadSegmentsAsync(
+            offset, maxOffset, (segment, limit, ct) => segment.ReadIntoAsync(offset, destination, limit, ct), cancellationToken).ConfigureAwait(false);
+        return read is var (written, required)
+            ? new ReadIntoResult(written, required, start, end)
+            : new ReadIntoResult(0, 0, start, end);
+    }
+
+    /// <summary>
+    /// The offset checks and segment walk both reads share: finds the segment holding
+    /// <paramref name="offset"/> and lets <paramref name="read"/> read it (with the read limit
+    /// min(<paramref name="maxOffset"/>, log end)). Null when there is nothing to read. A segment
+    /// deleted or closed under the walk makes it start over with fresh offsets.
+    /// </summary>
+    private async ValueTask<(T? Value, long LogStartOffset, long LogEndOffset)> ReadSegmentsAsync<T>(
+        long offset, long maxOffset, Func<LogSegment, long, CancellationToken, ValueTask<T?>> read, CancellationToken cancellationToken)
+        where T : struct
+    {
         while (true)
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -39,7 +69,7 @@ public sealed partial class PartitionLog
             var limit = Math.Min(maxOffset, logEndOffset);
             if (offset >= limit)
             {
-                return new FetchDataInfo(ReadOnlyMemory<byte>.Empty, logStartOffset, logEndOffset);
+                return (null, logStartOffset, logEndOffset);
             }
 
             var segments = Volatile.Read(ref _segments);
@@ -55,9 +85,9 @@ public sealed partial class PartitionLog
 
                 try
                 {
-                    if (await segment.ReadAsync(offset, maxBytes, limit, cancellationToken).ConfigureAwait(false) is { } data)
+                    if (await read(segment, limit, cancellationToken).ConfigureAwait(false) is { } value)
                     {
-                        return new FetchDataInfo(data, logStartOffset, logEndOffset);
+                        return (value, logStartOffset, logEndOffset);
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -73,7 +103,7 @@ public sealed partial class PartitionLog
             if (!raced)
             {
                 // Only reachable if offsets have a gap at the end, which appends never make.
-                return new FetchDataInfo(ReadOnlyMemory<byte>.Empty, logStartOffset, logEndOffset);
+                return (null, logStartOffset, logEndOffset);
             }
         }
     }

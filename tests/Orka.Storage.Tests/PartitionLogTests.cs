@@ -23,6 +23,47 @@ public sealed class PartitionLogTests : IAsyncLifetime
     private ValueTask<PartitionLog> CreateLogAsync(LogConfig? config = null)
         => _manager.GetOrCreateLogAsync("orders", 0, TopicId, config ?? LogConfig.Default);
 
+    // Intent: the buffer-filling read returns the same whole batches as ReadAsync, across segments.
+    [Fact]
+    public async Task ReadIntoAsync_EveryOffset_SameBytesAsReadAsync()
+    {
+        var log = await CreateLogAsync(LogConfig.Default with { SegmentBytes = 600 });
+        for (var i = 0; i < 12; i++)
+        {
+            await log.AppendAsync(TestBatches.Make($"r{i}", count: 2, valueSize: 40));
+        }
+
+        var buffer = new byte[700];
+        for (var offset = 0L; offset < log.LogEndOffset; offset++)
+        {
+            var expected = await log.ReadAsync(offset, buffer.Length);
+            var read = await log.ReadIntoAsync(offset, buffer);
+            Assert.True(read.BytesRead > 0, $"offset {offset}");
+            Assert.Equal(expected.Batches.ToArray(), buffer.AsSpan(0, read.BytesRead).ToArray());
+            Assert.Equal((expected.LogStartOffset, expected.LogEndOffset), (read.LogStartOffset, read.LogEndOffset));
+        }
+
+        var atEnd = await log.ReadIntoAsync(log.LogEndOffset, buffer);
+        Assert.Equal(0, atEnd.BytesRead);
+        await Assert.ThrowsAsync<StorageException>(async () => await log.ReadIntoAsync(log.LogEndOffset + 1, buffer));
+    }
+
+    // Intent: a buffer smaller than the first batch gets nothing, and the size it would need.
+    [Fact]
+    public async Task ReadIntoAsync_BufferSmallerThanBatch_ReturnsRequiredSize()
+    {
+        var log = await CreateLogAsync();
+        var batch = TestBatches.Make("big", count: 3, valueSize: 500);
+        await log.AppendAsync(batch);
+
+        var small = await log.ReadIntoAsync(0, new byte[100]);
+        Assert.Equal((0, batch.Length), (small.BytesRead, small.RequiredBytes));
+
+        var exact = new byte[batch.Length];
+        Assert.Equal(batch.Length, (await log.ReadIntoAsync(0, exact)).BytesRead);
+        TestBatches.AssertWholeBatches(exact);
+    }
+
     [Fact]
     public async Task AppendAsync_TwoBatches_AssignsConsecutiveOffsetsFromLogEnd()
     {
