@@ -74,49 +74,9 @@ internal static class CompactedBatchBuilder
     {
         var key = record.Key is { } k ? k.Span : default;
         var value = record.Value is { } v ? v.Span : default;
-        var bodySize = 1
-            + Varint.SizeOfInt64(timestampDelta)
-            + Varint.SizeOfInt32(offsetDelta)
-            + SizeOfBytes(key.Length, record.Key is null)
-            + SizeOfBytes(value.Length, record.Value is null)
-            + Varint.SizeOfInt32(record.Headers.Count);
-        foreach (var header in record.Headers)
-        {
-            bodySize += SizeOfBytes(Encoding.UTF8.GetByteCount(header.Key), isNull: false)
-                + SizeOfBytes(header.Value?.Length ?? 0, header.Value is null);
-        }
-
-        var bytes = new byte[Varint.SizeOfInt32(bodySize) + bodySize];
-        var span = bytes.AsSpan();
-        var at = Varint.WriteInt32(span, bodySize);
-        span[at++] = 0; // record attributes: unused in v2
-        at += Varint.WriteInt64(span[at..], timestampDelta);
-        at += Varint.WriteInt32(span[at..], offsetDelta);
-        at += WriteBytes(span[at..], key, record.Key is null);
-        at += WriteBytes(span[at..], value, record.Value is null);
-        at += Varint.WriteInt32(span[at..], record.Headers.Count);
-        foreach (var header in record.Headers)
-        {
-            at += Varint.WriteInt32(span[at..], Encoding.UTF8.GetByteCount(header.Key));
-            at += Encoding.UTF8.GetBytes(header.Key, span[at..]);
-            at += WriteBytes(span[at..], header.Value is { } hv ? hv.Span : default, header.Value is null);
-        }
-
+        var bodySize = RecordEncoding.BodySize(timestampDelta, offsetDelta, key.Length, record.Key is null, value.Length, record.Value is null, record.Headers);
+        var bytes = new byte[RecordEncoding.TotalSize(bodySize)];
+        RecordEncoding.Write(bytes, bodySize, timestampDelta, offsetDelta, key, record.Key is null, value, record.Value is null, record.Headers);
         return bytes;
-    }
-
-    private static int SizeOfBytes(int length, bool isNull)
-        => isNull ? Varint.SizeOfInt32(-1) : Varint.SizeOfInt32(length) + length;
-
-    private static int WriteBytes(Span<byte> destination, ReadOnlySpan<byte> bytes, bool isNull)
-    {
-        if (isNull)
-        {
-            return Varint.WriteInt32(destination, -1);
-        }
-
-        var at = Varint.WriteInt32(destination, bytes.Length);
-        bytes.CopyTo(destination[at..]);
-        return at + bytes.Length;
     }
 }

@@ -51,39 +51,10 @@ public sealed class RecordBatchBuilder
         var offsetDelta = _count;
         headers ??= [];
 
-        // Header keys are UTF-8 encoded twice (size, then write) rather than cached: headers are few and short.
-        var bodySize = 1 // attributes
-            + Varint.SizeOfInt64(timestampDelta)
-            + Varint.SizeOfInt32(offsetDelta)
-            + SizeOfBytes(key.Length, keyIsNull)
-            + SizeOfBytes(value.Length, valueIsNull)
-            + Varint.SizeOfInt32(headers.Count);
-        foreach (var header in headers)
-        {
-            ArgumentNullException.ThrowIfNull(header.Key, nameof(headers));
-            bodySize += SizeOfBytes(Encoding.UTF8.GetByteCount(header.Key), isNull: false)
-                + SizeOfBytes(header.Value?.Length ?? 0, header.Value is null);
-        }
-
-        var totalSize = Varint.SizeOfInt32(bodySize) + bodySize;
+        var bodySize = RecordEncoding.BodySize(timestampDelta, offsetDelta, key.Length, keyIsNull, value.Length, valueIsNull, headers);
+        var totalSize = RecordEncoding.TotalSize(bodySize);
         EnsureCapacity(totalSize);
-
-        var span = _records.AsSpan(_recordsLength, totalSize);
-        var at = Varint.WriteInt32(span, bodySize);
-        span[at++] = 0; // record attributes: unused in v2
-        at += Varint.WriteInt64(span[at..], timestampDelta);
-        at += Varint.WriteInt32(span[at..], offsetDelta);
-        at += WriteBytes(span[at..], key, keyIsNull);
-        at += WriteBytes(span[at..], value, valueIsNull);
-        at += Varint.WriteInt32(span[at..], headers.Count);
-        foreach (var header in headers)
-        {
-            var keyLength = Encoding.UTF8.GetByteCount(header.Key);
-            at += Varint.WriteInt32(span[at..], keyLength);
-            at += Encoding.UTF8.GetBytes(header.Key, span[at..]);
-            at += WriteBytes(span[at..], header.Value is { } v ? v.Span : default, header.Value is null);
-        }
-
+        RecordEncoding.Write(_records.AsSpan(_recordsLength, totalSize), bodySize, timestampDelta, offsetDelta, key, keyIsNull, value, valueIsNull, headers);
         _recordsLength += totalSize;
         _count++;
     }
@@ -122,21 +93,6 @@ public sealed class RecordBatchBuilder
         _count = 0;
         _baseTimestamp = 0;
         _maxTimestamp = 0;
-    }
-
-    private static int SizeOfBytes(int length, bool isNull)
-        => isNull ? Varint.SizeOfInt32(-1) : Varint.SizeOfInt32(length) + length;
-
-    private static int WriteBytes(Span<byte> destination, ReadOnlySpan<byte> bytes, bool isNull)
-    {
-        if (isNull)
-        {
-            return Varint.WriteInt32(destination, -1);
-        }
-
-        var at = Varint.WriteInt32(destination, bytes.Length);
-        bytes.CopyTo(destination[at..]);
-        return at + bytes.Length;
     }
 
     private void EnsureCapacity(int extra)
