@@ -138,18 +138,9 @@ internal sealed class TopicGrain(
     public async Task DeleteAsync()
     {
         var metadata = Existing();
-        for (var p = 0; p < metadata.PartitionCount; p++)
-        {
-            try
-            {
-                await GrainFactory.GetGrain<IPartitionGrain>(new TopicPartition(Name, p).ToGrainKey()).DeleteLogAsync();
-            }
-            catch (OrkaException e) when (e.IsRetriable)
-            {
-                // Its node is down: DeletedTopicSweeper removes the data when the node is back.
-                logger.LogWarning("Topic {Topic} partition {Partition}: data not deleted, node {Node} is down", Name, p, metadata.PartitionNodes[p]);
-            }
-        }
+
+        // A partition whose node is down is skipped: DeletedTopicSweeper removes it when the node is back.
+        await ForEachPartitionAsync(metadata, p => p.DeleteLogAsync());
 
         await state.ClearStateAsync();
         await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).RemoveTopicAsync(Name, metadata.TopicId);
