@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Orka.Cli.Perf;
 using Orka.Client;
 
 namespace Orka.Cli;
@@ -24,6 +25,7 @@ internal static class OrkaCommands
         root.Subcommands.Add(ProduceCommand());
         root.Subcommands.Add(ConsumeCommand());
         root.Subcommands.Add(NodesCommand());
+        root.Subcommands.Add(PerfCommands.Build());
         return root;
     }
 
@@ -265,7 +267,7 @@ internal static class OrkaCommands
         return settings;
     }
 
-    private static Acks ParseAcks(string text) => text switch
+    internal static Acks ParseAcks(string text) => text switch
     {
         "0" => Acks.None,
         "1" => Acks.Leader,
@@ -273,7 +275,7 @@ internal static class OrkaCommands
         _ => throw new ArgumentException($"--acks must be 0, 1 or all; got '{text}'."),
     };
 
-    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<IClusterClient, CancellationToken, Task> action)
+    internal static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<IClusterClient, CancellationToken, Task> action)
     {
         var gateways = parse.GetValue(Gateway)
             ?? Environment.GetEnvironmentVariable(OrkaEndpoints.GatewaysVariable)

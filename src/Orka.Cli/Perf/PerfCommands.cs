@@ -1,0 +1,168 @@
+using System.CommandLine;
+using Orka.Client;
+
+namespace Orka.Cli.Perf;
+
+/// <summary>
+/// <c>orka perf produce | consume | e2e</c>: load generators that print what Kafka's perf tools print,
+/// so figures can be compared line for line. Progress goes to stdout every reporting interval.
+/// </summary>
+internal static class PerfCommands
+{
+    public static Command Build()
+    {
+        var perf = new Command("perf", "Measure throughput and latency: produce, consume, end to end");
+        perf.Subcommands.Add(ProduceCommand());
+        perf.Subcommands.Add(ConsumeCommand());
+        perf.Subcommands.Add(EndToEndCommand());
+        return perf;
+    }
+
+    private static Option<string> TopicOption() => new("--topic") { Description = "Topic to use (must exist)", Required = true };
+
+    private static Option<long> NumRecordsOption() => new("--num-records") { Description = "Records to send", Required = true };
+
+    private static Option<int> RecordSizeOption() => new("--record-size") { Description = "Bytes per record value", DefaultValueFactory = _ => 100 };
+
+    private static Option<double> ThroughputOption() => new("--throughput") { Description = "Cap in records/s over all producers; -1 = no cap", DefaultValueFactory = _ => -1 };
+
+    private static Option<string> AcksOption(string defaultValue) => new("--acks") { Description = "0, 1 or all", DefaultValueFactory = _ => defaultValue };
+
+    private static Option<int> BatchSizeOption() => new("--batch-size") { Description = "Bytes per batch per partition", DefaultValueFactory = _ => 64 * 1024 };
+
+    private static Option<int> LingerOption() => new("--linger-ms") { Description = "How long a partial batch waits for more records", DefaultValueFactory = _ => 5 };
+
+    private static Command ProduceCommand()
+    {
+        var topic = TopicOption();
+        var numRecords = NumRecordsOption();
+        var recordSize = RecordSizeOption();
+        var throughput = ThroughputOption();
+        var acks = AcksOption("1");
+        var batchSize = BatchSizeOption();
+        var linger = LingerOption();
+        var producers = new Option<int>("--producers") { Description = "Concurrent producers sharing --num-records", DefaultValueFactory = _ => 1 };
+        var protocol = new Option<string>("--protocol") { Description = "native (Orleans client)", DefaultValueFactory = _ => "native" };
+        var interval = new Option<int>("--reporting-interval") { Description = "Milliseconds between progress lines", DefaultValueFactory = _ => 5000 };
+        var command = new Command("produce", "Send fixed-size records as fast as allowed; print Kafka's producer-perf summary line")
+        {
+            topic, numRecords, recordSize, throughput, acks, batchSize, linger, producers, protocol, interval,
+        };
+        command.SetAction((parse, ct) => OrkaCommands.RunAsync(parse, ct, async (client, cancel) =>
+        {
+            var settings = Settings(parse, topic, numRecords, recordSize, throughput, acks, batchSize, linger) with
+            {
+                Producers = Positive(parse.GetValue(producers), "--producers"),
+                ReportingInterval = TimeSpan.FromMilliseconds(Positive(parse.GetValue(interval), "--reporting-interval")),
+            };
+            if (parse.GetValue(protocol) is var p && p != "native")
+            {
+                throw new ArgumentException($"--protocol must be native; got '{p}'.");
+            }
+
+            await new OrkaAdmin(client).GetTopicAsync(settings.Topic);
+            var options = new ProducerOptions { Acks = settings.Acks, BatchSize = settings.BatchSize, Linger = settings.Linger };
+            var stats = await ProducePerf.RunAsync(settings, _ => new NativePerfProducer(client, settings.Topic, options), Console.Out, cancel);
+            Console.WriteLine(stats.SummaryLine());
+            FailOnErrors(stats);
+        }));
+        return command;
+    }
+
+    private static Command ConsumeCommand()
+    {
+        var topic = TopicOption();
+        var messages = new Option<long>("--messages") { Description = "Stop after this many records", Required = true };
+        var group = new Option<string?>("--group") { Description = "Consumer group: start at its committed offsets and commit at the end" };
+        var timeout = new Option<int>("--timeout") { Description = "Stop when no record arrives for this many ms", DefaultValueFactory = _ => 10_000 };
+        var command = new Command("consume", "Read a topic from the beginning; print Kafka's consumer-perf columns") { topic, messages, group, timeout };
+        command.SetAction((parse, ct) => OrkaCommands.RunAsync(parse, ct, async (client, cancel) =>
+        {
+            var groupId = parse.GetValue(group);
+            if (groupId is not null)
+            {
+                Names.ValidateGroupId(groupId);
+            }
+
+            var (records, line) = await ConsumePerf.RunAsync(
+                client, parse.GetValue(topic)!, Positive(parse.GetValue(messages), "--messages"), groupId,
+                TimeSpan.FromMilliseconds(Positive(parse.GetValue(timeout), "--timeout")), cancel);
+            Console.WriteLine(ConsumePerf.Header);
+            Console.WriteLine(line);
+            if (records < parse.GetValue(messages))
+            {
+                throw new CliException($"only {records} of {parse.GetValue(messages)} records arrived before the timeout.");
+            }
+        }));
+        return command;
+    }
+
+    private static Command EndToEndCommand()
+    {
+        var topic = TopicOption();
+        var numRecords = NumRecordsOption();
+        var recordSize = RecordSizeOption();
+        var throughput = ThroughputOption();
+        var acks = AcksOption("1");
+        var batchSize = BatchSizeOption();
+        var linger = LingerOption();
+        var timeout = new Option<int>("--timeout") { Description = "Stop waiting when no record arrives for this many ms", DefaultValueFactory = _ => 10_000 };
+        var command = new Command("e2e", "Produce at a fixed rate and consume in the same process; print produce-to-consume latency percentiles")
+        {
+            topic, numRecords, recordSize, throughput, acks, batchSize, linger, timeout,
+        };
+        command.SetAction((parse, ct) => OrkaCommands.RunAsync(parse, ct, async (client, cancel) =>
+        {
+            var settings = Settings(parse, topic, numRecords, recordSize, throughput, acks, batchSize, linger);
+            await new OrkaAdmin(client).GetTopicAsync(settings.Topic);
+            var (stats, received) = await EndToEndPerf.RunAsync(
+                client, settings, TimeSpan.FromMilliseconds(Positive(parse.GetValue(timeout), "--timeout")), Console.Out, cancel);
+            Console.WriteLine(stats.SummaryLine().Replace("records sent", "records received end to end", StringComparison.Ordinal));
+            FailOnErrors(stats);
+            if (received < settings.NumRecords)
+            {
+                throw new CliException($"only {received} of {settings.NumRecords} records arrived end to end.");
+            }
+        }));
+        return command;
+    }
+
+    private static PerfSettings Settings(
+        ParseResult parse, Option<string> topic, Option<long> numRecords, Option<int> recordSize, Option<double> throughput,
+        Option<string> acks, Option<int> batchSize, Option<int> linger)
+    {
+        var name = parse.GetValue(topic)!;
+        Names.ValidateTopicName(name);
+        var rate = parse.GetValue(throughput);
+        if (rate == 0)
+        {
+            throw new ArgumentException("--throughput must be positive, or -1 for no cap.");
+        }
+
+        return new PerfSettings
+        {
+            Topic = name,
+            NumRecords = Positive(parse.GetValue(numRecords), "--num-records"),
+            RecordSize = Positive(parse.GetValue(recordSize), "--record-size"),
+            Throughput = rate,
+            Acks = OrkaCommands.ParseAcks(parse.GetValue(acks)!),
+            BatchSize = Positive(parse.GetValue(batchSize), "--batch-size"),
+            Linger = TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(linger), "--linger-ms")),
+        };
+    }
+
+    private static void FailOnErrors(PerfStats stats)
+    {
+        if (stats.Errors > 0)
+        {
+            throw new CliException($"{stats.Errors} records failed; first error: {stats.FirstError?.Message ?? "unknown"}");
+        }
+    }
+
+    private static T Positive<T>(T value, string name)
+        where T : System.Numerics.INumber<T> =>
+        value > T.Zero ? value : throw new ArgumentException($"{name} must be positive; got {value}.");
+
+    private static int NonNegative(int value, string name) =>
+        value >= 0 ? value : throw new ArgumentException($"{name} must not be negative; got {value}.");
+}
