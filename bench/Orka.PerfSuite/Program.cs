@@ -1,0 +1,83 @@
+using System.Globalization;
+using Orka.PerfSuite;
+
+// The report of docs/performance.md in one run: baselines, peers and Orka on the same machine,
+// one after the other (never concurrently), each Orka figure also as a ratio to the baseline and
+// to the peers. `--quick` divides every record count by 10 (a smoke run of the suite itself).
+// Usage: dotnet run -c Release --project bench/Orka.PerfSuite -- [--quick] [--out FILE]
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+var quick = args.Contains("--quick");
+var outFile = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault();
+var scale = quick ? 10 : 1;
+long small = 1_000_000 / scale, large = 300_000 / scale;
+
+var work = Directory.CreateTempSubdirectory("orka-perfsuite-").FullName;
+var report = new Report();
+try
+{
+    var binaries = Binaries.Locate("Release");
+    Console.Error.WriteLine($"perf suite: work folder {work}; {Environment.ProcessorCount} cores");
+
+    Console.Error.WriteLine("baselines…");
+    var baseline = await Baselines.MeasureAsync(work, large * 1024);
+    report.Baselines(baseline, large * 1024);
+
+    (long, int)[] peerCases = [(small, 100), (large, 1024)];
+    Console.Error.WriteLine("Redis Streams…");
+    var redis = await RedisPeer.RunAsync(work, peerCases);
+    Console.Error.WriteLine("NATS JetStream…");
+    var nats = await NatsPeer.RunAsync(work, peerCases);
+
+    var orka = new List<LoadResult>();
+    foreach (var nodes in new[] { 1, 3 })
+    {
+        Console.Error.WriteLine($"Orka, {nodes} node(s)…");
+        await using var cluster = await OrkaCluster.StartAsync(binaries, work, nodes);
+        var system = $"Orka native, {nodes} node{(nodes > 1 ? "s" : "")}";
+        var partitions = 3 * nodes;
+        string[] cases = nodes == 1 ? ["100:1", "1024:1", "100:all", "1024:all"] : ["100:1", "1024:1"];
+        foreach (var c in cases)
+        {
+            var size = int.Parse(c.Split(':')[0], CultureInfo.InvariantCulture);
+            var acks = c.Split(':')[1];
+            var topic = $"p{size}a{acks}";
+            var count = size == 100 ? small : large;
+            await OrkaPerf.CreateTopicAsync(binaries, cluster, topic, partitions);
+            orka.Add(await OrkaPerf.RunAsync(binaries, cluster, system, $"produce {size} B, acks={acks}", "produce", size,
+                "--topic", topic, "--num-records", count.ToString(CultureInfo.InvariantCulture), "--acks", acks));
+            if (nodes == 1 && acks == "1")
+            {
+                orka.Add(await OrkaPerf.ConsumeAsync(binaries, cluster, $"catch-up read {size} B", topic, count, size));
+            }
+        }
+
+        if (nodes == 1)
+        {
+            // End-to-end latency at fractions of the measured maximum rate of 1 KiB, acks=1.
+            var max = orka.Single(r => r.Case == "produce 1024 B, acks=1" && r.System == system).RecordsPerSecond;
+            foreach (var fraction in new[] { 0.25, 0.5, 0.9 })
+            {
+                var rate = Math.Max(100, Math.Round(max * fraction));
+                var topic = $"e2e{fraction * 100:0}";
+                await OrkaPerf.CreateTopicAsync(binaries, cluster, topic, partitions);
+                var records = (long)Math.Min(rate * 10 / scale, large);
+                orka.Add(await OrkaPerf.RunAsync(binaries, cluster, system, $"end to end 1024 B at {fraction:P0} of max ({rate:0}/s)", "e2e", 1024,
+                    "--topic", topic, "--num-records", records.ToString(CultureInfo.InvariantCulture), "--throughput", rate.ToString(CultureInfo.InvariantCulture), "--linger-ms", "0"));
+            }
+        }
+    }
+
+    report.Loads(orka, redis, nats, baseline);
+    var text = report.ToString();
+    Console.WriteLine(text);
+    if (outFile is not null)
+    {
+        await File.WriteAllTextAsync(outFile, text);
+    }
+
+    return 0;
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
