@@ -17,13 +17,44 @@ public static class ThroughputRunner
     private const int CommitBatches = 256;
     private const int RecoveryMiB = 1024;
 
+    /// <summary>Runs every section, or only those named in <paramref name="args"/> (append, read, commit, recovery).</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        _ = args;
+        bool Wants(string section) => args.Length == 0 || args.Contains(section, StringComparer.OrdinalIgnoreCase);
         var total = Stopwatch.StartNew();
         Console.WriteLine($"Orka.Storage throughput; {Environment.ProcessorCount} cores, temp dir {Path.GetTempPath()}, median of {Repeats}; MB = 10^6 bytes");
         Console.WriteLine();
 
+        if (Wants("append"))
+        {
+            await AppendAsync();
+        }
+
+        if (Wants("read"))
+        {
+            await ReadAsync();
+        }
+
+        if (Wants("commit"))
+        {
+            await DurableAppendAsync();
+        }
+
+        if (Wants("recovery"))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"## Recovery of a {RecoveryMiB} MiB segment (1 KiB records, 1 MiB batches; clean-shutdown marker removed; page cache warm)");
+            Console.WriteLine();
+            await RecoveryAsync();
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Total runtime {total.Elapsed.TotalSeconds:F0} s");
+        return 0;
+    }
+
+    private static async Task AppendAsync()
+    {
         Console.WriteLine($"## Append ({AppendMiB} MiB per run, one batch per AppendAsync, no fsync)");
         Console.WriteLine();
         Row("record B", "batch", "raw MB/s", "log MB/s", "log/raw");
@@ -48,7 +79,10 @@ public static class ThroughputRunner
 
             Report(record, batch, (long)count * bytes.Length, raw, log);
         }
+    }
 
+    private static async Task ReadAsync()
+    {
         Console.WriteLine();
         Console.WriteLine($"## Catch-up read ({ReadMiB} MiB log, 1 MiB per read, page cache)");
         Console.WriteLine();
@@ -104,7 +138,10 @@ public static class ThroughputRunner
                 BenchData.DeleteDirectory(directory);
             }
         }
+    }
 
+    private static async Task DurableAppendAsync()
+    {
         Console.WriteLine();
         Console.WriteLine($"## Durable append: AppendAsync + FlushAsync per 16 KiB batch, {CommitBatches} batches per run split over the writers");
         Console.WriteLine();
@@ -131,15 +168,6 @@ public static class ThroughputRunner
             double rawMBs = MBs(bytes, Median(raw)), sharedMBs = MBs(bytes, Median(shared)), eachMBs = MBs(bytes, Median(separate));
             Row(writers.ToString(), $"{rawMBs:F1}", $"{sharedMBs:F1}", $"{sharedMBs / rawMBs:F2}", $"{eachMBs:F1}", $"{eachMBs / rawMBs:F2}");
         }
-
-        Console.WriteLine();
-        Console.WriteLine($"## Recovery of a {RecoveryMiB} MiB segment (1 KiB records, 1 MiB batches; clean-shutdown marker removed; page cache warm)");
-        Console.WriteLine();
-        await RecoveryAsync();
-
-        Console.WriteLine();
-        Console.WriteLine($"Total runtime {total.Elapsed.TotalSeconds:F0} s");
-        return 0;
     }
 
     private static async Task RecoveryAsync()

@@ -95,6 +95,26 @@ public sealed class PartitionLogTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 6).Select(i => (long)i), records.Select(r => r.Offset));
     }
 
+    // Intent: one append of more batches than one gathered write (pwritev) can take at once (IOV_MAX is 1024 on Linux).
+    [Fact]
+    public async Task AppendAsync_ThousandsOfBatchesInOneCall_AllWrittenAtTheirOffsets()
+    {
+        var log = await CreateLogAsync();
+        var batches = Enumerable.Range(0, 3000).SelectMany(i => TestBatches.Make($"b{i}", count: 1 + i % 2)).ToArray();
+        var original = (byte[])batches.Clone();
+
+        var info = await log.AppendAsync(batches);
+
+        Assert.Equal((0L, 4499L), (info.FirstOffset, info.LastOffset));
+        Assert.Equal(original, batches);
+        var stored = await File.ReadAllBytesAsync(Directory.GetFiles(log.Directory, "*.log").Single());
+        var headers = TestBatches.AssertWholeBatches(stored);
+        Assert.Equal(3000, headers.Count);
+        Assert.Equal(headers.Select((_, i) => i / 2 * 3L + i % 2), headers.Select(h => h.BaseOffset));
+        var records = await TestBatches.ReadAllAsync(log, maxBytes: 1 << 20);
+        Assert.Equal(Enumerable.Range(0, 3000).SelectMany(i => Enumerable.Range(0, 1 + i % 2).Select(r => $"b{i}-{r}")), records.Select(TestBatches.ValueOf));
+    }
+
     [Fact]
     public async Task AppendAsync_AcrossSegmentRolls_ReadsEveryRecordInOrder()
     {
