@@ -57,27 +57,40 @@ public static class ThroughputRunner
     {
         Console.WriteLine($"## Append ({AppendMiB} MiB per run, one batch per AppendAsync, no fsync)");
         Console.WriteLine();
-        Row("record B", "batch", "raw MB/s", "log MB/s", "log/raw");
-        Row("---:", "---:", "---:", "---:", "---:");
+        Console.WriteLine();
+        Console.WriteLine("alloc B/append: bytes allocated by the whole process per AppendAsync (GC.GetTotalAllocatedBytes), median run; raw: per write.");
+        Console.WriteLine();
+        Row("record B", "batch", "raw MB/s", "log MB/s", "log/raw", "raw alloc B/write", "log alloc B/append");
+        Row("---:", "---:", "---:", "---:", "---:", "---:", "---:");
         foreach (var (record, batch) in Shapes())
         {
             var bytes = BenchData.BuildBatch(record, batch);
             var count = (int)(AppendMiB * (long)BenchData.MiB / bytes.Length);
             var raw = new List<double>();
             var log = new List<double>();
+            var rawAlloc = new List<double>();
+            var logAlloc = new List<double>();
             for (var r = 0; r < Repeats; r++)
             {
+                var before = GC.GetTotalAllocatedBytes(precise: true);
                 raw.Add(await TimeInDirectoryAsync("append-raw", dir => BenchData.RawWriteAsync(Path.Combine(dir, "raw.log"), bytes, count)));
+                rawAlloc.Add((GC.GetTotalAllocatedBytes(precise: true) - before) / (double)count);
+                long start = 0;
                 log.Add(await TimeInLogAsync("append-log", 1, async logs =>
                 {
+                    start = GC.GetTotalAllocatedBytes(precise: true);
                     for (var i = 0; i < count; i++)
                     {
                         await logs[0].AppendAsync(bytes);
                     }
+
+                    logAlloc.Add((GC.GetTotalAllocatedBytes(precise: true) - start) / (double)count);
                 }));
             }
 
-            Report(record, batch, (long)count * bytes.Length, raw, log);
+            double rawMBs = MBs((long)count * bytes.Length, Median(raw)), logMBs = MBs((long)count * bytes.Length, Median(log));
+            Row(record.ToString(), batch >= BenchData.MiB ? $"{batch / BenchData.MiB} MiB" : $"{batch / BenchData.KiB} KiB",
+                $"{rawMBs:F0}", $"{logMBs:F0}", $"{logMBs / rawMBs:F2}", $"{Median(rawAlloc):F0}", $"{Median(logAlloc):F0}");
         }
     }
 
@@ -289,12 +302,6 @@ public static class ThroughputRunner
         {
             BenchData.DeleteDirectory(directory);
         }
-    }
-
-    private static void Report(int record, int batch, long bytes, List<double> raw, List<double> log)
-    {
-        double rawMBs = MBs(bytes, Median(raw)), logMBs = MBs(bytes, Median(log));
-        Row(record.ToString(), batch >= BenchData.MiB ? $"{batch / BenchData.MiB} MiB" : $"{batch / BenchData.KiB} KiB", $"{rawMBs:F0}", $"{logMBs:F0}", $"{logMBs / rawMBs:F2}");
     }
 
     private static double MBs(long bytes, double seconds) => bytes / 1e6 / seconds;

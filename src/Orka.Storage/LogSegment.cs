@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Orka.Storage;
@@ -228,6 +229,7 @@ internal sealed partial class LogSegment
     /// append is worse than a late one.
     /// </summary>
     /// <remarks><paramref name="parts"/> (<paramref name="length"/> bytes in all) go to the file in one gathered write (pwritev).</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // appends allocate no state machine
     public async ValueTask AppendAsync(IReadOnlyList<ReadOnlyMemory<byte>> parts, long length, ArraySegment<BatchInfo> batches, int indexIntervalBytes)
     {
         var start = Size;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using static Orka.Storage.RecordBatchLayout;
 
 namespace Orka.Storage;
@@ -27,6 +28,7 @@ public sealed partial class PartitionLog
     /// throws (Io). Allocation: nothing per record; per call, the async machinery only (the batch
     /// table is pooled, the write list is reused under the lock).
     /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // no state-machine allocation per append
     public async ValueTask<LogAppendInfo> AppendAsync(ReadOnlyMemory<byte> batches, CancellationToken cancellationToken = default)
     {
         var config = Config;
@@ -42,6 +44,7 @@ public sealed partial class PartitionLog
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<LogAppendInfo> AppendValidatedAsync(ReadOnlyMemory<byte> data, ArraySegment<BatchInfo> infos, LogConfig config, CancellationToken cancellationToken)
     {
         LogAppendInfo appended;
@@ -145,6 +148,7 @@ public sealed partial class PartitionLog
     /// its 8-byte baseOffset from <see cref="_offsetScratch"/>, then the caller's bytes after it.
     /// Runs under the append lock, which is what makes reusing the scratch buffers safe.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync(ReadOnlyMemory<byte> data, ArraySegment<BatchInfo> infos, LogConfig config)
     {
         if (_offsetScratch.Length < infos.Count * sizeof(long))
