@@ -12,6 +12,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using Orka.Broker.Metadata;
 using Orka.Broker.Placement;
+using Orka.Broker.Telemetry;
 using Orka.Storage;
 
 namespace Orka.Broker.Hosting;
@@ -40,6 +41,8 @@ public static class OrkaSiloBuilderExtensions
             new LogManagerOptions { DataDirectory = sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.ResolveDataDirectory() },
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Orka.Storage")));
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<OrkaMetrics>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, LogManagerLifecycle>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DeletedTopicSweeper>();
 
