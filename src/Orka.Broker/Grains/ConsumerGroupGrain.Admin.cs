@@ -45,7 +45,9 @@ internal sealed partial class ConsumerGroupGrain
         }
 
         state.State.Offsets.Clear();
-        await state.ClearStateAsync();
+        state.State.CommittedAt.Clear();
+        state.State.EmptySince = null;
+        await PersistAsync(clear: true);
         _registered = false;
         await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).RemoveGroupAsync(groupId);
         logger.LogInformation("Deleted group {Group}", groupId);
@@ -129,12 +131,15 @@ internal sealed partial class ConsumerGroupGrain
 
         // Members may have joined while the partitions answered: check again before anything moves.
         EnsureEmptyForReset(groupId);
+        var now = time.GetUtcNow();
         foreach (var offset in offsets)
         {
             state.State.Offsets[offset.Partition.ToGrainKey()] = offset;
+            state.State.CommittedAt[offset.Partition.ToGrainKey()] = now;
         }
 
-        await state.WriteStateAsync();
+        state.State.EmptySince ??= now;
+        await PersistAsync();
         await EnsureRegisteredAsync();
         logger.LogInformation("Group {Group} reset {Count} offsets of topic {Topic} to {Kind} {Value}", groupId, offsets.Length, request.Topic, request.Kind, request.Value);
         return [.. offsets];
