@@ -1,0 +1,261 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using Orka.Client;
+
+namespace Orka.Broker.Tests;
+
+/// <summary>
+/// The native consumer in a group on a real two-silo cluster: server-side assignment, rebalances
+/// when members leave or go silent, at-least-once delivery with commits after processing.
+/// </summary>
+[Collection(nameof(ClusterCollection))]
+public sealed class NativeConsumerGroupTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Session = TimeSpan.FromMilliseconds(1500);
+    private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(3);
+
+    // Intent: three members split six partitions, one owner per partition per generation; a member that
+    // leaves and one that goes silent hand theirs over within the timeouts; with commits after
+    // processing every record is delivered and none is skipped.
+    [Fact]
+    public async Task Group_ThreeConsumersOneLeavesOneFreezes_PartitionsMoveEveryRecordDeliveredNoneSkipped()
+    {
+        var topic = $"native-{Guid.NewGuid():N}";
+        var groupId = $"native-group-{Guid.NewGuid():N}";
+        await fixture.Grains.GetGrain<ITopicGrain>(topic).CreateAsync(new TopicSpec(topic, 6));
+        var group = fixture.Grains.GetGrain<IConsumerGroupGrain>(groupId);
+        var delivered = new ConcurrentDictionary<(int Partition, long Offset), int>();
+        var assignments = new ConcurrentBag<(string Member, int Generation, TopicPartition[] Partitions)>();
+        var produced = new long[6];
+
+        var members = Enumerable.Range(1, 3).Select(i => new Member($"c{i}", NewConsumer(groupId, $"c{i}"))).ToList();
+        foreach (var m in members)
+        {
+            m.Consumer.Subscribe(topic);
+            m.Consumer.PartitionsAssigned = partitions =>
+            {
+                assignments.Add((m.Name, m.Consumer.GenerationId, [.. partitions]));
+                return Task.CompletedTask;
+            };
+            m.Loop = ConsumeAndCommitAsync(m, delivered);
+        }
+
+        // 1. One generation with all three, each partition owned once.
+        await UntilStableAsync(group, members: 3, topic);
+        await ProduceAsync(topic, produced, perPartition: 20, "first");
+        await UntilAsync(() => AllDelivered(delivered, produced), "the first records to be delivered");
+
+        // 2. c1 leaves: its partitions move as soon as the others rejoin.
+        var left = Stopwatch.StartNew();
+        await members[0].StopAsync(dispose: true);
+        await UntilStableAsync(group, members: 2, topic);
+        Assert.True(left.Elapsed < MaxPoll + TimeSpan.FromSeconds(2), $"rebalance after a leave took {left.Elapsed}");
+        await ProduceAsync(topic, produced, perPartition: 20, "second");
+        await UntilAsync(() => AllDelivered(delivered, produced), "the second records to be delivered");
+
+        // 3. c2 stops heartbeating (and processing): removed after its session timeout, c3 takes everything.
+        var frozen = Stopwatch.StartNew();
+        members[1].Consumer.FreezeHeartbeat();
+        await members[1].StopAsync(dispose: false);
+        var last = await UntilStableAsync(group, members: 1, topic);
+        Assert.True(frozen.Elapsed >= Session, $"the silent member was dropped after {frozen.Elapsed}, before its session timeout");
+        Assert.True(frozen.Elapsed < Session + MaxPoll + TimeSpan.FromSeconds(2), $"the silent member's partitions took {frozen.Elapsed} to move");
+        Assert.Equal(members[2].Consumer.MemberId, Assert.Single(last.Members).MemberId);
+        await ProduceAsync(topic, produced, perPartition: 20, "third");
+        await UntilAsync(() => AllDelivered(delivered, produced), "the third records to be delivered");
+        await UntilAsync(async () => (await group.GetCommittedAsync()).Sum(c => c.Offset) == produced.Sum(), "c3 to commit everything");
+
+        // Every offset of every partition was delivered (none skipped); commits reached the log end.
+        for (var p = 0; p < 6; p++)
+        {
+            Assert.Equal(Enumerable.Range(0, (int)produced[p]).Select(o => (long)o), delivered.Keys.Where(k => k.Partition == p).Select(k => k.Offset).Order());
+        }
+
+        Assert.Equal(produced, (await group.GetCommittedAsync()).OrderBy(c => c.Partition.Partition).Select(c => c.Offset));
+
+        // Per generation, no partition was handed to two members.
+        foreach (var generation in assignments.GroupBy(a => a.Generation))
+        {
+            var owned = generation.SelectMany(a => a.Partitions).ToList();
+            Assert.True(owned.Count == owned.Distinct().Count(), $"generation {generation.Key} assigned a partition twice: {string.Join(" ", generation.Select(a => $"{a.Member}=[{string.Join(",", a.Partitions)}]"))}");
+        }
+
+        await members[2].StopAsync(dispose: true);
+        await members[1].Consumer.DisposeAsync();
+        await UntilAsync(async () => (await group.DescribeAsync()).State == GroupState.Empty, "the group to be empty");
+    }
+
+    // Intent: lag reported for a native group equals produced minus committed, per partition.
+    [Fact]
+    public async Task Group_NativeConsumerCommitsPart_LagEqualsProducedMinusCommitted()
+    {
+        var topic = $"native-lag-{Guid.NewGuid():N}";
+        var groupId = $"native-lag-{Guid.NewGuid():N}";
+        await fixture.Grains.GetGrain<ITopicGrain>(topic).CreateAsync(new TopicSpec(topic, 3));
+        var produced = new long[3];
+        await ProduceAsync(topic, produced, perPartition: 10, "r");
+
+        await using var consumer = NewConsumer(groupId, "lagging");
+        consumer.Subscribe(topic);
+        var seen = 0;
+        using var stop = new CancellationTokenSource(Bound);
+        await foreach (var record in consumer.ConsumeAsync(stop.Token))
+        {
+            // Process and commit only the first four of each partition.
+            if (record.Offset < 4)
+            {
+                await consumer.CommitAsync([new CommittedOffset(record.Partition, record.Offset + 1, "processed")]);
+            }
+
+            if (++seen == 30)
+            {
+                break;
+            }
+        }
+
+        var lag = await fixture.Grains.GetGrain<IConsumerGroupGrain>(groupId).GetLagAsync();
+
+        Assert.Equal(3, lag.Length);
+        Assert.All(lag, l => Assert.Equal((4L, 10L, 6L, consumer.MemberId), (l.CommittedOffset, l.LogEndOffset, l.Lag, l.MemberId)));
+        Assert.All(await fixture.Grains.GetGrain<IConsumerGroupGrain>(groupId).GetCommittedAsync(), c => Assert.Equal("processed", c.Metadata));
+    }
+
+    // Intent: without a group, assigned partitions can be paused, resumed and rewound with seek.
+    [Fact]
+    public async Task Consumer_AssignPauseResumeSeek_DeliversAccordingly()
+    {
+        var topic = $"native-assign-{Guid.NewGuid():N}";
+        await fixture.Grains.GetGrain<ITopicGrain>(topic).CreateAsync(new TopicSpec(topic, 2));
+        var produced = new long[2];
+        await ProduceAsync(topic, produced, perPartition: 3, "v");
+        var (p0, p1) = (new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+
+        await using var consumer = new OrkaConsumer(fixture.Cluster.Client, new ConsumerOptions { AutoOffsetReset = AutoOffsetReset.Earliest, MaxFetchWait = TimeSpan.FromMilliseconds(100) });
+        consumer.Assign([p0, p1]);
+        consumer.Pause(p1);
+        var got = new List<(int Partition, long Offset)>();
+        using var stop = new CancellationTokenSource(Bound);
+        await foreach (var record in consumer.ConsumeAsync(stop.Token))
+        {
+            got.Add((record.Partition.Partition, record.Offset));
+            if (got.Count == 3)
+            {
+                // Only p0 so far; now read p1 and go back to the start of p0.
+                Assert.All(got, g => Assert.Equal(0, g.Partition));
+                Assert.Equal(3, consumer.Position(p0));
+                consumer.Resume(p1);
+                consumer.Seek(p0, 1);
+            }
+
+            if (got.Count == 8)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal([0L, 1, 2, 1, 2], got.Where(g => g.Partition == 0).Select(g => g.Offset));
+        Assert.Equal([0L, 1, 2], got.Where(g => g.Partition == 1).Select(g => g.Offset));
+        Assert.Empty(consumer.Paused);
+    }
+
+    private OrkaConsumer NewConsumer(string groupId, string clientId) => new(fixture.Cluster.Client, new ConsumerOptions
+    {
+        GroupId = groupId,
+        ClientId = clientId,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        EnableAutoCommit = false,
+        SessionTimeout = Session,
+        HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+        MaxPollInterval = MaxPoll,
+        MaxFetchWait = TimeSpan.FromMilliseconds(200),
+    });
+
+    /// <summary>Reads until stopped, committing after each record as an application that processed it would.</summary>
+    private static async Task ConsumeAndCommitAsync(Member member, ConcurrentDictionary<(int Partition, long Offset), int> delivered)
+    {
+        await foreach (var record in member.Consumer.ConsumeAsync(member.Stop.Token))
+        {
+            delivered.AddOrUpdate((record.Partition.Partition, record.Offset), 1, (_, n) => n + 1);
+            try
+            {
+                await member.Consumer.CommitAsync();
+            }
+            catch (OrkaException e) when (e.Code is OrkaErrorCode.RebalanceInProgress or OrkaErrorCode.IllegalGeneration or OrkaErrorCode.UnknownMemberId)
+            {
+                // A rebalance is under way: the record will be delivered again from the last commit.
+            }
+        }
+    }
+
+    private async Task ProduceAsync(string topic, long[] produced, int perPartition, string prefix)
+    {
+        for (var p = 0; p < produced.Length; p++)
+        {
+            var values = Enumerable.Range(0, perPartition).Select(i => $"{prefix}-{p}-{i}").ToArray();
+            await fixture.Grains.GetGrain<IPartitionGrain>(new TopicPartition(topic, p).ToGrainKey()).ProduceAsync(Batches.Of(values), Acks.All);
+            produced[p] += perPartition;
+        }
+    }
+
+    private static Task<bool> AllDelivered(ConcurrentDictionary<(int Partition, long Offset), int> delivered, long[] produced) =>
+        Task.FromResult(Enumerable.Range(0, produced.Length).All(p => Enumerable.Range(0, (int)produced[p]).All(o => delivered.ContainsKey((p, o)))));
+
+    /// <summary>Awaits a Stable generation of <paramref name="members"/> members that covers every partition exactly once.</summary>
+    private static async Task<GroupDescription> UntilStableAsync(IConsumerGroupGrain group, int members, string topic)
+    {
+        GroupDescription? description = null;
+        await UntilAsync(async () =>
+        {
+            description = await group.DescribeAsync();
+            if (description.State != GroupState.Stable || description.Members.Length != members)
+            {
+                return false;
+            }
+
+            var owned = description.Members.SelectMany(m => ConsumerProtocolCodec.TryDecodeAssignment(m.Assignment.Span, out var a) ? a : []).ToList();
+            Assert.Equal(owned.Count, owned.Distinct().Count());
+            Assert.All(description.Members, m => Assert.Equal("orka", description.ProtocolType));
+            return owned.Count == 6 && owned.All(tp => tp.Topic == topic);
+        }, $"a stable generation of {members} members owning all six partitions");
+        Assert.Equal("sticky", description!.ProtocolName);
+        return description;
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string awaited)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (waited.Elapsed > Bound)
+            {
+                Assert.Fail($"Timed out after {Bound} waiting for {awaited}.");
+            }
+
+            // Polling a condition with a bound, not a sleep standing in for an event.
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+    }
+
+    private sealed class Member(string name, OrkaConsumer consumer)
+    {
+        public string Name { get; } = name;
+
+        public OrkaConsumer Consumer { get; } = consumer;
+
+        public CancellationTokenSource Stop { get; } = new();
+
+        public Task Loop { get; set; } = Task.CompletedTask;
+
+        public async Task StopAsync(bool dispose)
+        {
+            await Stop.CancelAsync();
+            await Loop.WaitAsync(Bound);
+            if (dispose)
+            {
+                await Consumer.DisposeAsync();
+            }
+        }
+    }
+}
