@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orka.Broker.Hosting;
 using Orka.Broker.Metadata;
+using Orka.Broker.Telemetry;
 
 namespace Orka.Broker.Grains;
 
@@ -27,6 +28,7 @@ internal sealed partial class ConsumerGroupGrain(
     [PersistentState("group", OrkaStorage.Name)] IPersistentState<ConsumerGroupState> state,
     TimeProvider time,
     IOptions<OrkaGroupOptions> options,
+    GroupLagMetrics lagMetrics,
     ILogger<ConsumerGroupGrain> logger) : Grain, IConsumerGroupGrain
 {
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -41,6 +43,34 @@ internal sealed partial class ConsumerGroupGrain(
 
         await ExpireOffsetsAsync(unregister: false);
         StartRetentionTimer();
+        var lagPeriod = options.Value.LagMetricsInterval;
+        this.RegisterGrainTimer(_ => ReportLagAsync(), new GrainTimerCreationOptions(lagPeriod, lagPeriod) { Interleave = true });
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        lagMetrics.Remove(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Recomputes the lag for the <c>orka.consumer.lag</c> gauge; a failure keeps the last figures.</summary>
+    private async Task ReportLagAsync()
+    {
+        var groupId = this.GetPrimaryKeyString();
+        if (!Exists)
+        {
+            lagMetrics.Remove(groupId);
+            return;
+        }
+
+        try
+        {
+            lagMetrics.Update(groupId, await GetLagAsync());
+        }
+        catch (Exception e) when (e is OrkaException or TimeoutException)
+        {
+            logger.LogDebug(e, "Group {Group}: lag not refreshed", groupId);
+        }
     }
 
     public Task CommitAsync(ImmutableArray<CommittedOffset> offsets) => CommitAsync(-1, "", offsets);
@@ -84,6 +114,12 @@ internal sealed partial class ConsumerGroupGrain(
         {
             state.State.Offsets[offset.Partition.ToGrainKey()] = offset;
             state.State.CommittedAt[offset.Partition.ToGrainKey()] = now;
+        }
+
+        if (_members.Count == 0)
+        {
+            // A simple commit to a group that never had members: its offsets age from now.
+            state.State.EmptySince ??= now;
         }
 
         await PersistAsync();

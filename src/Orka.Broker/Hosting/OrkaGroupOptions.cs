@@ -17,4 +17,10 @@ public sealed class OrkaGroupOptions
     /// how often an active group grain looks for expired offsets. A group grain also checks when it activates.
     /// </summary>
     public TimeSpan OffsetsRetentionCheckInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// <c>Orka:Groups:LagMetricsInterval</c>: how often an active group recomputes its lag for the
+    /// <c>orka.consumer.lag</c> gauge. Each time costs one offsets call per partition of its topics.
+    /// </summary>
+    public TimeSpan LagMetricsInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

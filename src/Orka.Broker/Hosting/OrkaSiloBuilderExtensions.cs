@@ -9,6 +9,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using Orka.Broker.Metadata;
 using Orka.Broker.Placement;
+using Orka.Broker.Telemetry;
 using Orka.Storage;
 
 namespace Orka.Broker.Hosting;
@@ -30,6 +31,8 @@ public static class OrkaSiloBuilderExtensions
         }
 
         builder.Services.AddOptions<OrkaGroupOptions>().BindConfiguration(OrkaGroupOptions.SectionName);
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<GroupLagMetrics>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => LogManager.Open(
             new LogManagerOptions { DataDirectory = sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.ResolveDataDirectory() },
