@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Orka.Broker.Telemetry;
 using System.Text;
 using Orka.Client;
 
@@ -62,7 +64,8 @@ public sealed class NativeConsumerGroupTests(ClusterFixture fixture)
         var last = await UntilStableAsync(group, members: 1, topic);
         Assert.True(frozen.Elapsed >= Session, $"the silent member was dropped after {frozen.Elapsed}, before its session timeout");
         Assert.True(frozen.Elapsed < Session + MaxPoll + TimeSpan.FromSeconds(2), $"the silent member's partitions took {frozen.Elapsed} to move");
-        Assert.Equal(members[2].Consumer.MemberId, Assert.Single(last.Members).MemberId);
+        var survivor = Assert.Single(last.Members).MemberId;
+        await UntilAsync(() => Task.FromResult(members[2].Consumer.MemberId == survivor), "c3 to be the one member left");
         await ProduceAsync(topic, produced, perPartition: 20, "third");
         await UntilAsync(() => AllDelivered(delivered, produced), "the third records to be delivered");
         await UntilAsync(async () => (await group.GetCommittedAsync()).Sum(c => c.Offset) == produced.Sum(), "c3 to commit everything");
@@ -85,6 +88,71 @@ public sealed class NativeConsumerGroupTests(ClusterFixture fixture)
         await members[2].StopAsync(dispose: true);
         await members[1].Consumer.DisposeAsync();
         await UntilAsync(async () => (await group.DescribeAsync()).State == GroupState.Empty, "the group to be empty");
+    }
+
+    // Intent: with auto-commit, a revocation commits what was processed before the partitions move;
+    // afterwards the consumer delivers only its new partitions and the newcomer re-reads nothing.
+    [Fact]
+    public async Task Group_AutoCommitThenRebalance_RevocationCommitsFirstAndStopsRevokedPartitions()
+    {
+        var topic = $"native-revoke-{Guid.NewGuid():N}";
+        var groupId = $"native-revoke-{Guid.NewGuid():N}";
+        await fixture.Grains.GetGrain<ITopicGrain>(topic).CreateAsync(new TopicSpec(topic, 4));
+        var group = fixture.Grains.GetGrain<IConsumerGroupGrain>(groupId);
+        var produced = new long[4];
+        await ProduceAsync(topic, produced, perPartition: 3, "old");
+
+        // An interval longer than the test: only the revocation (and the end) commit.
+        var options = new ConsumerOptions
+        {
+            GroupId = groupId,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            AutoCommitInterval = TimeSpan.FromMinutes(10),
+            SessionTimeout = Session,
+            HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+            MaxPollInterval = MaxPoll,
+            MaxFetchWait = TimeSpan.FromMilliseconds(200),
+        };
+        var first = new Member("first", new OrkaConsumer(fixture.Cluster.Client, options with { ClientId = "first" }));
+        var second = new Member("second", new OrkaConsumer(fixture.Cluster.Client, options with { ClientId = "second" }));
+        var deliveries = new ConcurrentQueue<(string Member, TopicPartition Partition, long Offset, int Generation)>();
+        var committedAtRevocation = new List<CommittedOffset>();
+        var revokedCount = 0;
+        first.Consumer.PartitionsRevoked = async revoked =>
+        {
+            committedAtRevocation.AddRange(await group.GetCommittedAsync());
+            revokedCount = revoked.Count;
+        };
+
+        foreach (var m in new[] { first, second })
+        {
+            m.Consumer.Subscribe(topic);
+        }
+
+        first.Loop = ReadAllAsync(first, deliveries);
+        await UntilAsync(() => Task.FromResult(deliveries.Count == 12), "the first member to read the twelve old records");
+
+        second.Loop = ReadAllAsync(second, deliveries);
+        var description = await UntilStableAsync(group, members: 2, topic, partitions: 4);
+        await ProduceAsync(topic, produced, perPartition: 3, "new");
+        await UntilAsync(() => Task.FromResult(deliveries.Count == 24), "the new records to be delivered");
+
+        // The revocation came after the auto-commit of all twelve (the app had moved past them).
+        Assert.Equal(4, revokedCount);
+        Assert.Equal([3L, 3, 3, 3], committedAtRevocation.OrderBy(c => c.Partition.Partition).Select(c => c.Offset));
+
+        // After the rebalance each member read only the partitions of its new assignment, and nothing twice.
+        var generation = description.GenerationId;
+        var owners = description.Members.ToDictionary(
+            m => m.MemberId,
+            m => ConsumerProtocolCodec.TryDecodeAssignment(m.Assignment.Span, out var a) ? a.ToHashSet() : []);
+        var late = deliveries.Skip(12).ToList();
+        Assert.All(late, d => Assert.Contains(d.Partition, owners[d.Member == "first" ? first.Consumer.MemberId : second.Consumer.MemberId]));
+        Assert.All(late, d => Assert.Equal(generation, d.Generation));
+        Assert.Equal(24, deliveries.Select(d => (d.Partition, d.Offset)).Distinct().Count());
+
+        await first.StopAsync(dispose: true);
+        await second.StopAsync(dispose: true);
     }
 
     // Intent: lag reported for a native group equals produced minus committed, per partition.
@@ -120,6 +188,32 @@ public sealed class NativeConsumerGroupTests(ClusterFixture fixture)
         Assert.Equal(3, lag.Length);
         Assert.All(lag, l => Assert.Equal((4L, 10L, 6L, consumer.MemberId), (l.CommittedOffset, l.LogEndOffset, l.Lag, l.MemberId)));
         Assert.All(await fixture.Grains.GetGrain<IConsumerGroupGrain>(groupId).GetCommittedAsync(), c => Assert.Equal("processed", c.Metadata));
+
+        // The orka.consumer.lag gauge reports the same figures, per partition.
+        var gauge = new ConcurrentDictionary<(string Topic, int Partition), long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == GroupLagMetrics.MeterName && instrument.Name == GroupLagMetrics.LagInstrument)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var t = tags.ToArray().ToDictionary(k => k.Key, k => k.Value);
+            if ((string?)t["group"] == groupId)
+            {
+                gauge[((string)t["topic"]!, (int)t["partition"]!)] = value;
+            }
+        });
+        listener.Start();
+        await UntilAsync(() =>
+        {
+            listener.RecordObservableInstruments();
+            return Task.FromResult(gauge.Count == 3 && gauge.Values.All(v => v == 6));
+        }, "the lag gauge to report 6 for each partition");
+        Assert.Equal([0, 1, 2], gauge.Keys.Select(k => k.Partition).Order());
     }
 
     // Intent: without a group, assigned partitions can be paused, resumed and rewound with seek.
@@ -172,6 +266,15 @@ public sealed class NativeConsumerGroupTests(ClusterFixture fixture)
         MaxFetchWait = TimeSpan.FromMilliseconds(200),
     });
 
+    /// <summary>Reads until stopped, noting who got which record in which generation (auto-commit does the committing).</summary>
+    private static async Task ReadAllAsync(Member member, ConcurrentQueue<(string Member, TopicPartition Partition, long Offset, int Generation)> deliveries)
+    {
+        await foreach (var record in member.Consumer.ConsumeAsync(member.Stop.Token))
+        {
+            deliveries.Enqueue((member.Name, record.Partition, record.Offset, member.Consumer.GenerationId));
+        }
+    }
+
     /// <summary>Reads until stopped, committing after each record as an application that processed it would.</summary>
     private static async Task ConsumeAndCommitAsync(Member member, ConcurrentDictionary<(int Partition, long Offset), int> delivered)
     {
@@ -203,7 +306,7 @@ public sealed class NativeConsumerGroupTests(ClusterFixture fixture)
         Task.FromResult(Enumerable.Range(0, produced.Length).All(p => Enumerable.Range(0, (int)produced[p]).All(o => delivered.ContainsKey((p, o)))));
 
     /// <summary>Awaits a Stable generation of <paramref name="members"/> members that covers every partition exactly once.</summary>
-    private static async Task<GroupDescription> UntilStableAsync(IConsumerGroupGrain group, int members, string topic)
+    private static async Task<GroupDescription> UntilStableAsync(IConsumerGroupGrain group, int members, string topic, int partitions = 6)
     {
         GroupDescription? description = null;
         await UntilAsync(async () =>
@@ -217,8 +320,8 @@ public sealed class NativeConsumerGroupTests(ClusterFixture fixture)
             var owned = description.Members.SelectMany(m => ConsumerProtocolCodec.TryDecodeAssignment(m.Assignment.Span, out var a) ? a : []).ToList();
             Assert.Equal(owned.Count, owned.Distinct().Count());
             Assert.All(description.Members, m => Assert.Equal("orka", description.ProtocolType));
-            return owned.Count == 6 && owned.All(tp => tp.Topic == topic);
-        }, $"a stable generation of {members} members owning all six partitions");
+            return owned.Count == partitions && owned.All(tp => tp.Topic == topic);
+        }, $"a stable generation of {members} members owning all {partitions} partitions");
         Assert.Equal("sticky", description!.ProtocolName);
         return description;
     }
