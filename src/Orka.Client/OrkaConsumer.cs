@@ -36,6 +36,7 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
     private readonly HashSet<TopicPartition> _paused = [];
 
     private ImmutableArray<string> _subscription = [];
+    private bool _disposed;
 
     /// <summary>Creates a consumer; it reads nothing until it is subscribed or assigned.</summary>
     public OrkaConsumer(IClusterClient client, ConsumerOptions? options = null, TimeProvider? time = null)
@@ -191,8 +192,6 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
         await LeaveGroupAsync();
         _disposed = true;
     }
-
-    private bool _disposed;
 
     /// <summary>Replaces the assignment: positions and buffered records of partitions no longer assigned are dropped.</summary>
     private void SetAssignment(IEnumerable<TopicPartition> partitions)

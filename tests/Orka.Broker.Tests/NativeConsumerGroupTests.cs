@@ -155,6 +155,47 @@ public sealed class NativeConsumerGroupTests(ClusterFixture fixture)
         await second.StopAsync(dispose: true);
     }
 
+    // Intent: a native join naming an unknown assignor, carrying unreadable metadata or mixing protocol
+    // types is refused with a specific code and the group gains no member.
+    [Fact]
+    public async Task Group_BadNativeJoins_RefusedAndGroupUnchanged()
+    {
+        var group = fixture.Grains.GetGrain<IConsumerGroupGrain>($"native-bad-{Guid.NewGuid():N}");
+        var subscription = ConsumerProtocolCodec.EncodeSubscription(new ConsumerSubscription(["t"], []));
+        JoinGroupRequest Join(string type, string protocol, byte[] metadata) =>
+            new("", "bad", type, [new GroupProtocol(protocol, metadata)], TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+
+        var cases = new (JoinGroupRequest Join, OrkaErrorCode Code)[]
+        {
+            (Join("orka", "fastest", subscription), OrkaErrorCode.InconsistentGroupProtocol),
+            (Join("orka", "sticky", [1, 2, 3]), OrkaErrorCode.InvalidRequest),
+            (Join("orka", "sticky", ConsumerProtocolCodec.EncodeSubscription(new ConsumerSubscription(["bad/topic"], []))), OrkaErrorCode.InvalidTopic),
+        };
+        foreach (var (join, code) in cases)
+        {
+            Assert.Equal(code, (await Assert.ThrowsAsync<OrkaException>(() => group.JoinAsync(join))).Code);
+        }
+
+        Assert.Equal(GroupState.Dead, (await group.DescribeAsync()).State);
+
+        // A native member in the group: a Kafka-protocol member cannot join it.
+        await using var consumer = NewConsumer(group.GetPrimaryKeyString(), "native");
+        consumer.Subscribe("t");
+        using var stop = new CancellationTokenSource();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var _ in consumer.ConsumeAsync(stop.Token))
+            {
+            }
+        });
+        await UntilAsync(async () => (await group.DescribeAsync()).State == GroupState.Stable, "the native member to join");
+        var kafka = await Assert.ThrowsAsync<OrkaException>(() => group.JoinAsync(Join("consumer", "range", subscription)));
+        Assert.Equal(OrkaErrorCode.InconsistentGroupProtocol, kafka.Code);
+        Assert.Single((await group.DescribeAsync()).Members);
+        await stop.CancelAsync();
+        await reading.WaitAsync(Bound);
+    }
+
     // Intent: lag reported for a native group equals produced minus committed, per partition.
     [Fact]
     public async Task Group_NativeConsumerCommitsPart_LagEqualsProducedMinusCommitted()
