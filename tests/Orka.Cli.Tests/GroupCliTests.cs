@@ -59,6 +59,43 @@ public sealed class GroupCliTests(SiloFixture silo) : IClassFixture<SiloFixture>
         Assert.Contains("(GroupIdNotFound)", gone.Stderr, StringComparison.Ordinal);
     }
 
+    // Intent: a running `orka consume --group` is a member: describe shows it with its partitions, and the
+    // group's offsets cannot be reset until it has gone.
+    [Fact]
+    public async Task Groups_WhileConsumeRuns_DescribeShowsMemberAndResetIsRefused()
+    {
+        Assert.Equal(0, (await Orka(null, "topics", "create", "live", "--partitions", "2")).ExitCode);
+        var consuming = Orka(null, "consume", "live", "--group", "watchers", "--from-beginning", "--max-messages", "1", "--timeout-ms", "60000");
+
+        var member = "";
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (member.Length == 0)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the consume command never showed up as a member");
+            var described = await Orka(null, "groups", "describe", "watchers");
+            // The member shows from its join; its assignment once the generation is formed.
+            member = described.Lines.FirstOrDefault(l => l.TrimStart().StartsWith("Member: orka-cli-", StringComparison.Ordinal) &&
+                !l.EndsWith("Assignment: -", StringComparison.Ordinal)) ?? "";
+            if (member.Length == 0 && consuming.IsCompleted)
+            {
+                Assert.Fail($"consume exited early: {(await consuming).Stderr}");
+            }
+        }
+
+        Assert.Contains("Assignment: live:0,1", member, StringComparison.Ordinal);
+        var reset = await Orka(null, "groups", "reset-offsets", "watchers", "--topic", "live", "--to-earliest");
+        Assert.Equal(1, reset.ExitCode);
+        Assert.Contains("(NonEmptyGroup)", reset.Stderr, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await Orka("hello\n", "produce", "live")).ExitCode);
+        var consumed = await consuming;
+        Assert.True(consumed.ExitCode == 0, consumed.Stderr);
+        Assert.Equal(["hello"], consumed.Lines);
+        var after = await Orka(null, "groups", "describe", "watchers");
+        Assert.StartsWith("Group: watchers\tState: Empty", after.Lines[0], StringComparison.Ordinal);
+        Assert.Equal(1, PartitionRows(after).Values.Sum(r => r.Committed));
+    }
+
     // Intent: bad group commands exit non-zero with one error line and leave the group's offsets as they were.
     [Fact]
     public async Task Groups_BadInput_ExitsNonZeroAndChangesNothing()
