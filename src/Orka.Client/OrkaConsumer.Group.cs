@@ -152,9 +152,9 @@ public sealed partial class OrkaConsumer
         }
 
         _inFlight = null;
-        if (_assignment.Count > 0)
+        var held = _assignment.ToImmutableArray();
+        if (held.Length > 0)
         {
-            var held = _assignment.ToList();
             if (fenced)
             {
                 SetAssignment([]);
@@ -179,7 +179,8 @@ public sealed partial class OrkaConsumer
             }
         }
 
-        var (generation, assignment) = await JoinAndSyncAsync(cancellationToken);
+        // A sticky assignor keeps what this member held, unless it was fenced (the partitions may be elsewhere now).
+        var (generation, assignment) = await JoinAndSyncAsync(fenced ? [] : held, cancellationToken);
         SetAssignment(assignment);
         StartHeartbeat();
         if (PartitionsAssigned is { } assigned)
@@ -189,20 +190,23 @@ public sealed partial class OrkaConsumer
     }
 
     /// <summary>Join (twice for a new member: the group hands out the id), then sync; again on REBALANCE_IN_PROGRESS.</summary>
-    private async Task<(int Generation, ImmutableArray<TopicPartition> Assignment)> JoinAndSyncAsync(CancellationToken cancellationToken)
+    private async Task<(int Generation, ImmutableArray<TopicPartition> Assignment)> JoinAndSyncAsync(ImmutableArray<TopicPartition> owned, CancellationToken cancellationToken)
     {
-        var owned = _assignment.ToImmutableArray();
+        int lastGeneration;
+        lock (_sync)
+        {
+            lastGeneration = owned.IsEmpty ? -1 : _generation;
+        }
+
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             string memberId;
-            int lastGeneration;
             lock (_sync)
             {
                 _rejoinNeeded = false;
                 _fenced = false;
                 memberId = _memberId;
-                lastGeneration = _generation;
                 _generation = -1;
             }
 

@@ -78,6 +78,13 @@ public sealed class NativeConsumerGroupTests(ClusterFixture fixture)
 
         Assert.Equal(produced, (await group.GetCommittedAsync()).OrderBy(c => c.Partition.Partition).Select(c => c.Offset));
 
+        // Sticky: when c1 left, c2 and c3 kept every partition they had.
+        var byGeneration = assignments.GroupBy(a => a.Generation).OrderBy(g => g.Key).ToList();
+        var ofThree = byGeneration.First(g => g.Count() == 3).ToDictionary(a => a.Member, a => a.Partitions);
+        var ofTwo = byGeneration.First(g => g.Count() == 2 && g.All(a => a.Member != "c1")).ToDictionary(a => a.Member, a => a.Partitions);
+        Assert.Subset(ofTwo["c2"].ToHashSet(), ofThree["c2"].ToHashSet());
+        Assert.Subset(ofTwo["c3"].ToHashSet(), ofThree["c3"].ToHashSet());
+
         // Per generation, no partition was handed to two members.
         foreach (var generation in assignments.GroupBy(a => a.Generation))
         {
