@@ -19,7 +19,11 @@ public sealed partial class OrkaConsumer
 
     private TaskCompletionSource _wakeup = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastAutoCommit;
-    private int _nextPartition;
+
+    // Partitions with fetched records, in the order they came back (entries of dropped buffers are
+    // skipped when reached), and the partition being drained.
+    private readonly Queue<TopicPartition> _ready = new();
+    private TopicPartition? _draining;
 
     /// <summary>
     /// Records from the assigned (or subscribed) partitions until <paramref name="cancellationToken"/>
@@ -106,28 +110,39 @@ public sealed partial class OrkaConsumer
         }
     }
 
-    /// <summary>Takes the next record of an assigned, unpaused partition, rotating over partitions batch by batch.</summary>
+    /// <summary>
+    /// Takes the next record: drains one partition's fetched batch, then moves to the next partition
+    /// that has one (in the order their fetches came back), skipping paused and revoked partitions.
+    /// O(1) per record.
+    /// </summary>
     private bool TryTakeBuffered(out ConsumeResult record)
     {
-        var ready = _buffers.Keys.Where(tp => !_paused.Contains(tp) && _assignment.Contains(tp)).Order(PartitionComparer.Instance).ToList();
-        for (var i = 0; i < ready.Count; i++)
+        while (true)
         {
-            var tp = ready[(_nextPartition + i) % ready.Count];
-            var buffer = _buffers[tp];
-            if (buffer.TryDequeue(out record!))
+            if (_draining is { } tp)
             {
-                if (buffer.Count == 0)
+                if (!_paused.Contains(tp) && _assignment.Contains(tp) && _buffers.TryGetValue(tp, out var buffer) && buffer.TryDequeue(out record!))
                 {
-                    _buffers.Remove(tp);
-                    _nextPartition++;
+                    if (buffer.Count == 0)
+                    {
+                        _buffers.Remove(tp);
+                        _draining = null;
+                    }
+
+                    return true;
                 }
 
-                return true;
+                _draining = null;
             }
-        }
 
-        record = null!;
-        return false;
+            if (!_ready.TryDequeue(out var next))
+            {
+                record = null!;
+                return false;
+            }
+
+            _draining = next;
+        }
     }
 
     /// <summary>Where a partition starts: the group's committed offset, else the reset policy.</summary>
@@ -190,6 +205,7 @@ public sealed partial class OrkaConsumer
                 if (buffer.Count > 0)
                 {
                     _buffers[tp] = buffer;
+                    _ready.Enqueue(tp);
                 }
                 else if (end > offset)
                 {
@@ -264,13 +280,5 @@ public sealed partial class OrkaConsumer
     {
         var offsets = await _client.GetGrain<IPartitionGrain>(tp.ToGrainKey()).GetOffsetsAsync();
         return _options.AutoOffsetReset == AutoOffsetReset.Earliest ? offsets.LogStartOffset : offsets.LogEndOffset;
-    }
-
-    private sealed class PartitionComparer : IComparer<TopicPartition>
-    {
-        public static readonly PartitionComparer Instance = new();
-
-        public int Compare(TopicPartition x, TopicPartition y) =>
-            string.CompareOrdinal(x.Topic, y.Topic) is var t && t != 0 ? t : x.Partition.CompareTo(y.Partition);
     }
 }

@@ -180,7 +180,11 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
     {
         foreach (var tp in partitions)
         {
-            _paused.Remove(tp);
+            if (_paused.Remove(tp) && _buffers.ContainsKey(tp))
+            {
+                // Its fetched records were passed over while paused.
+                _ready.Enqueue(tp);
+            }
         }
 
         Wake();
