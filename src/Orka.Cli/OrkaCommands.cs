@@ -19,11 +19,12 @@ internal static class OrkaCommands
 
     public static RootCommand Build()
     {
-        var root = new RootCommand("orka: manage topics and produce/consume records on an Orka cluster");
+        var root = new RootCommand("orka: manage topics and consumer groups, produce/consume records on an Orka cluster");
         root.Options.Add(Gateway);
         root.Subcommands.Add(TopicsCommand());
         root.Subcommands.Add(ProduceCommand());
         root.Subcommands.Add(ConsumeCommand());
+        root.Subcommands.Add(GroupCommands.Build());
         root.Subcommands.Add(NodesCommand());
         root.Subcommands.Add(PerfCommands.Build());
         return root;
@@ -175,7 +176,7 @@ internal static class OrkaCommands
     private static Command ConsumeCommand()
     {
         var topic = new Argument<string>("topic") { Description = "Topic to consume from" };
-        var group = new Option<string?>("--group") { Description = "Consumer group: start at its committed offsets and commit what was printed" };
+        var group = new Option<string?>("--group") { Description = "Consumer group: join it, start at its committed offsets and commit what was printed" };
         var fromBeginning = new Option<bool>("--from-beginning") { Description = "Start at the earliest offset when there is no committed offset (default: only new records)" };
         var maxMessages = new Option<long>("--max-messages") { Description = "Exit after this many records", DefaultValueFactory = _ => long.MaxValue };
         var timeout = new Option<int>("--timeout-ms") { Description = "Exit when no record arrives for this long", DefaultValueFactory = _ => -1 };
@@ -189,12 +190,28 @@ internal static class OrkaCommands
                 Names.ValidateGroupId(groupId);
             }
 
-            var consumer = new OrkaConsumer(client, new ConsumerOptions
+            // With a group the command joins it (and shows in `orka groups describe`); it commits
+            // itself at the end, so auto-commit is off.
+            await using var consumer = new OrkaConsumer(client, new ConsumerOptions
             {
                 GroupId = groupId,
+                ClientId = "orka-cli",
+                EnableAutoCommit = false,
+                SessionTimeout = TimeSpan.FromSeconds(10),
+                HeartbeatInterval = TimeSpan.FromSeconds(1),
+                MaxPollInterval = TimeSpan.FromSeconds(30),
                 AutoOffsetReset = parse.GetValue(fromBeginning) ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
             });
-            await consumer.AssignAsync(parse.GetValue(topic)!);
+            var topicName = parse.GetValue(topic)!;
+            if (groupId is null)
+            {
+                await consumer.AssignAsync(topicName);
+            }
+            else
+            {
+                await new OrkaAdmin(client).GetTopicAsync(topicName);
+                consumer.Subscribe(topicName);
+            }
 
             var limit = parse.GetValue(maxMessages);
             var idle = parse.GetValue(timeout);
@@ -275,6 +292,7 @@ internal static class OrkaCommands
         _ => throw new ArgumentException($"--acks must be 0, 1 or all; got '{text}'."),
     };
 
+    /// <summary>Connects, runs <paramref name="action"/> and turns its failures into one stderr line and an exit code.</summary>
     internal static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<IClusterClient, CancellationToken, Task> action)
     {
         var gateways = parse.GetValue(Gateway)

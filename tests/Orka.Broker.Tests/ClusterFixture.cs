@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 using Orka.Broker.Hosting;
@@ -14,6 +15,13 @@ namespace Orka.Broker.Tests;
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public const string RootKey = "OrkaTest:Root";
+
+    /// <summary>Set (to anything) to give the silos a <see cref="ShiftedTimeProvider"/>.</summary>
+    public const string ShiftedTimeKey = "OrkaTest:ShiftedTime";
+
+    /// <summary>The time provider of a silo started with <see cref="ShiftedTimeKey"/>.</summary>
+    public static ShiftedTimeProvider TimeOf(SiloHandle silo) =>
+        (ShiftedTimeProvider)((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<TimeProvider>();
 
     public string Root { get; } = Directory.CreateTempSubdirectory("orka-broker-").FullName;
 
@@ -32,10 +40,15 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Starts a cluster whose nodes keep their data under <paramref name="root"/>.</summary>
-    public static async Task<TestCluster> StartClusterAsync(string root, int silos)
+    public static async Task<TestCluster> StartClusterAsync(string root, int silos, IReadOnlyDictionary<string, string>? configuration = null)
     {
         var builder = new TestClusterBuilder((short)silos);
         builder.Properties[RootKey] = root;
+        foreach (var (key, value) in configuration ?? new Dictionary<string, string>())
+        {
+            builder.Properties[key] = value;
+        }
+
         builder.AddSiloBuilderConfigurator<OrkaSiloConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -52,6 +65,13 @@ public sealed class ClusterFixture : IAsyncLifetime
 
             // The test cluster names silos "Primary", "Secondary_1", …: node 0, 1, ….
             var nodeId = siloName == "Primary" ? 0 : int.Parse(siloName[(siloName.LastIndexOf('_') + 1)..], CultureInfo.InvariantCulture);
+            if (siloBuilder.Configuration[ShiftedTimeKey] is not null)
+            {
+                // Registered before AddOrka, whose TryAdd then keeps it.
+                siloBuilder.Services.AddSingleton<TimeProvider>(new ShiftedTimeProvider());
+            }
+
+            siloBuilder.Services.Configure<OrkaGroupOptions>(o => o.LagMetricsInterval = TimeSpan.FromMilliseconds(200));
             siloBuilder.AddOrka(o =>
             {
                 o.NodeId = nodeId;

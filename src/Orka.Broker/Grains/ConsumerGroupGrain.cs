@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orka.Broker.Hosting;
 using Orka.Broker.Metadata;
+using Orka.Broker.Telemetry;
 
 namespace Orka.Broker.Grains;
 
@@ -24,8 +27,52 @@ namespace Orka.Broker.Grains;
 internal sealed partial class ConsumerGroupGrain(
     [PersistentState("group", OrkaStorage.Name)] IPersistentState<ConsumerGroupState> state,
     TimeProvider time,
+    IOptions<OrkaGroupOptions> options,
+    GroupLagMetrics lagMetrics,
     ILogger<ConsumerGroupGrain> logger) : Grain, IConsumerGroupGrain
 {
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Continue after the last generation handed out (persisted before it was announced).
+        _generation = state.State.Generation;
+        if (state.State.EmptySince is null && state.State.Offsets.Count > 0)
+        {
+            // Members were lost with the previous activation: the group is empty from now on.
+            state.State.EmptySince = time.GetUtcNow();
+        }
+
+        await ExpireOffsetsAsync(unregister: false);
+        StartRetentionTimer();
+        var lagPeriod = options.Value.LagMetricsInterval;
+        this.RegisterGrainTimer(_ => ReportLagAsync(), new GrainTimerCreationOptions(lagPeriod, lagPeriod) { Interleave = true });
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        lagMetrics.Remove(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Recomputes the lag for the <c>orka.consumer.lag</c> gauge; a failure keeps the last figures.</summary>
+    private async Task ReportLagAsync()
+    {
+        var groupId = this.GetPrimaryKeyString();
+        if (!Exists)
+        {
+            lagMetrics.Remove(groupId);
+            return;
+        }
+
+        try
+        {
+            lagMetrics.Update(groupId, await GetLagAsync());
+        }
+        catch (Exception e) when (e is OrkaException or TimeoutException)
+        {
+            logger.LogDebug(e, "Group {Group}: lag not refreshed", groupId);
+        }
+    }
+
     public Task CommitAsync(ImmutableArray<CommittedOffset> offsets) => CommitAsync(-1, "", offsets);
 
     public async Task CommitAsync(int generationId, string memberId, ImmutableArray<CommittedOffset> offsets)
@@ -62,12 +109,21 @@ internal sealed partial class ConsumerGroupGrain(
             member.LastSeen = time.GetTimestamp();
         }
 
+        var now = time.GetUtcNow();
         foreach (var offset in offsets)
         {
             state.State.Offsets[offset.Partition.ToGrainKey()] = offset;
+            state.State.CommittedAt[offset.Partition.ToGrainKey()] = now;
         }
 
-        await state.WriteStateAsync();
+        if (_members.Count == 0)
+        {
+            // A simple commit to a group that never had members: its offsets age from now.
+            state.State.EmptySince ??= now;
+        }
+
+        await PersistAsync();
+        await EnsureRegisteredAsync();
     }
 
     public Task<ImmutableArray<CommittedOffset>> GetCommittedAsync(string? topic = null)
@@ -87,7 +143,9 @@ internal sealed partial class ConsumerGroupGrain(
         var members = _members.Values
             .Select(m => new GroupMemberDescription(m.Id, m.ClientId, protocol.Length == 0 ? ReadOnlyMemory<byte>.Empty : m.MetadataFor(protocol), m.Assignment))
             .ToImmutableArray();
-        return Task.FromResult(new GroupDescription(GroupId(), _state, _protocolType ?? "", protocol, _generation, _leader ?? "", members));
+        // As Kafka's classic coordinator: a group it does not know is described as Dead with no members.
+        var groupState = Exists ? _state : GroupState.Dead;
+        return Task.FromResult(new GroupDescription(GroupId(), groupState, _protocolType ?? "", protocol, _generation, _leader ?? "", members));
     }
 
     private string GroupId()
