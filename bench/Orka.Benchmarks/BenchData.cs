@@ -81,17 +81,9 @@ public static class BenchData
     public static long NextOffset(ReadOnlySpan<byte> batches)
     {
         long next = -1;
-        var position = 0;
-        while (position + 61 <= batches.Length)
+        foreach (var (header, _) in RecordBatchHeader.Enumerate(batches))
         {
-            var size = BinaryPrimitives.ReadInt32BigEndian(batches[(position + 8)..]) + 12;
-            if (position + size > batches.Length)
-            {
-                break;
-            }
-
-            next = BinaryPrimitives.ReadInt64BigEndian(batches[position..]) + BinaryPrimitives.ReadInt32BigEndian(batches[(position + 23)..]) + 1;
-            position += size;
+            next = header.LastOffset + 1;
         }
 
         return next;

@@ -261,16 +261,9 @@ public sealed partial class OrkaConsumer
     private static long EndOfWholeBatches(ReadOnlySpan<byte> batches)
     {
         var end = -1L;
-        while (batches.Length >= RecordBatchHeader.Size)
+        foreach (var (header, _) in RecordBatchHeader.Enumerate(batches))
         {
-            var header = RecordBatchHeader.Read(batches);
-            if (header.SizeInBytes > batches.Length || header.SizeInBytes < RecordBatchHeader.Size)
-            {
-                break;
-            }
-
             end = header.LastOffset + 1;
-            batches = batches[header.SizeInBytes..];
         }
 
         return end;

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Orka.Storage;
 
@@ -16,6 +18,12 @@ namespace Orka.Storage;
 /// interleaved streams, combined at the end of each round by shifting a stream's CRC over the
 /// following block of zeros (a linear map, applied with four 256-entry tables). Every byte is
 /// checked on append, on recovery and by the builder, so this bounds all three (bench/: about 2x).
+/// <para>Where the CPU has 512-bit carry-less multiply (VPCLMULQDQ with AVX-512), inputs of at
+/// least <see cref="FoldThreshold"/> bytes are first folded 256 bytes at a time in four 512-bit
+/// accumulators (each step multiplies an accumulator by x^2048 mod P, split into two 33-bit
+/// constants per 128-bit lane, and XORs in the next bytes), then reduced to 128 bits, whose CRC is
+/// the register; the CRC instruction does the rest. That is not limited to the CRC instruction's
+/// 8 bytes per cycle, and it is what keeps the append's validation pass small next to the write.</para>
 /// </remarks>
 internal static class Crc32C
 {
@@ -35,6 +43,12 @@ internal static class Crc32C
     /// </summary>
     public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
+        if (data.Length >= FoldThreshold && Pclmulqdq.V512.IsSupported)
+        {
+            crc = Fold512(crc, data, out var consumed);
+            data = data[consumed..];
+        }
+
         while (data.Length >= 3 * LongBlock)
         {
             crc = ThreeWay(crc, data, LongBlock, s_longShift);
@@ -49,6 +63,56 @@ internal static class Crc32C
 
         return Serial(crc, data);
     }
+
+    /// <summary>Inputs at least this long take the carry-less multiply path when the CPU has it.</summary>
+    internal const int FoldThreshold = 1024;
+
+    /// <summary>
+    /// Folds all whole 64-byte blocks of <paramref name="data"/> (at least 256 bytes) starting
+    /// from register <paramref name="crc"/>; returns the register after them and how many bytes
+    /// that was. Constants: for a fold over D bits, the low qword of each 128-bit lane is
+    /// multiplied by reflect(x^(D+32) mod P) &lt;&lt; 1 and the high one by reflect(x^(D-32) mod P) &lt;&lt; 1.
+    /// </summary>
+    private static uint Fold512(uint crc, ReadOnlySpan<byte> data, out int consumed)
+    {
+        ref var start = ref MemoryMarshal.GetReference(data);
+        var k2048 = Lanes(0xdcb17aa4, 0xb9e02b86);
+        var x0 = Vector512.LoadUnsafe(ref start).AsUInt64() ^ Vector512.CreateScalar((ulong)crc); // the register enters as the first 4 bytes
+        var x1 = Vector512.LoadUnsafe(ref start, 64).AsUInt64();
+        var x2 = Vector512.LoadUnsafe(ref start, 128).AsUInt64();
+        var x3 = Vector512.LoadUnsafe(ref start, 192).AsUInt64();
+        nuint offset = 256;
+        var length = (nuint)data.Length;
+        for (; offset + 256 <= length; offset += 256)
+        {
+            x0 = Fold(x0, k2048) ^ Vector512.LoadUnsafe(ref start, offset).AsUInt64();
+            x1 = Fold(x1, k2048) ^ Vector512.LoadUnsafe(ref start, offset + 64).AsUInt64();
+            x2 = Fold(x2, k2048) ^ Vector512.LoadUnsafe(ref start, offset + 128).AsUInt64();
+            x3 = Fold(x3, k2048) ^ Vector512.LoadUnsafe(ref start, offset + 192).AsUInt64();
+        }
+
+        var k512 = Lanes(0x740eef02, 0x9e4addf8);
+        var x = Fold(x0, Lanes(0xa87ab8a8, 0xab7aff2a)) ^ Fold(x1, Lanes(0x6992cea2, 0x0d3b6092)) ^ Fold(x2, k512) ^ x3;
+        for (; offset + 64 <= length; offset += 64)
+        {
+            x = Fold(x, k512) ^ Vector512.LoadUnsafe(ref start, offset).AsUInt64();
+        }
+
+        var r = Fold(x.GetLower().GetLower(), Vector128.Create(0x1c291d04UL, 0x1d82c63daUL))
+            ^ Fold(x.GetLower().GetUpper(), Vector128.Create(0x1384aa63aUL, 0xba4fc28eUL))
+            ^ Fold(x.GetUpper().GetLower(), Vector128.Create(0xf20c0dfeUL, 0x14cd00bd6UL))
+            ^ x.GetUpper().GetUpper();
+        consumed = (int)offset;
+        return BitOperations.Crc32C(BitOperations.Crc32C(0u, r.GetElement(0)), r.GetElement(1));
+    }
+
+    private static Vector512<ulong> Lanes(ulong low, ulong high) => Vector512.Create(low, high, low, high, low, high, low, high);
+
+    private static Vector512<ulong> Fold(Vector512<ulong> x, Vector512<ulong> k)
+        => Pclmulqdq.V512.CarrylessMultiply(x, k, 0x00) ^ Pclmulqdq.V512.CarrylessMultiply(x, k, 0x11);
+
+    private static Vector128<ulong> Fold(Vector128<ulong> x, Vector128<ulong> k)
+        => Pclmulqdq.CarrylessMultiply(x, k, 0x00) ^ Pclmulqdq.CarrylessMultiply(x, k, 0x11);
 
     /// <summary>One chain over <paramref name="data"/>, 8 bytes per step.</summary>
     private static uint Serial(uint crc, ReadOnlySpan<byte> data)

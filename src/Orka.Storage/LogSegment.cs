@@ -101,14 +101,18 @@ internal sealed partial class LogSegment
     public string TimeIndexPath => Path.Combine(_directory, LogFileNames.TimeIndexFile(BaseOffset));
 
     /// <summary>Creates an empty segment, replacing any files of that name (left beyond the log end by a crash).</summary>
-    public static LogSegment Create(string directory, long baseOffset, long nowMs, OpenFileLimiter? limiter)
+    /// <remarks>The files are created in the order .log, .index, .timeindex; <paramref name="step"/> (a test hook) is called after each.</remarks>
+    public static LogSegment Create(string directory, long baseOffset, long nowMs, OpenFileLimiter? limiter, Action<string>? step = null)
     {
         var log = OpenLog(Path.Combine(directory, LogFileNames.SegmentFile(baseOffset)), FileMode.Create);
         OffsetIndex? index = null;
         try
         {
+            step?.Invoke("log created");
             index = OffsetIndex.Create(Path.Combine(directory, LogFileNames.IndexFile(baseOffset)));
+            step?.Invoke("index created");
             var timeIndex = TimeIndex.Create(Path.Combine(directory, LogFileNames.TimeIndexFile(baseOffset)));
+            step?.Invoke("timeindex created");
             return new LogSegment(directory, baseOffset, log, index, timeIndex, 0, nowMs, limiter);
         }
         catch

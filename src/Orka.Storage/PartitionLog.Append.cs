@@ -190,6 +190,9 @@ public sealed partial class PartitionLog
         }
     }
 
+    /// <summary>Test hook: called (under the append lock) after each step of a segment roll, with a label for the step.</summary>
+    internal Action<string>? RollStepHook { get; set; }
+
     /// <summary>The baseOffset fields of the batches being written (8 bytes each); only touched under the append lock.</summary>
     private byte[] _offsetScratch = new byte[8 * sizeof(long)];
 
@@ -216,11 +219,14 @@ public sealed partial class PartitionLog
     /// </summary>
     private LogSegment Roll(long baseOffset)
     {
+        var step = RollStepHook;
         var segments = Volatile.Read(ref _segments);
         segments[^1].OnBecomeInactive();
-        var segment = LogSegment.Create(_directory, baseOffset, NowMs, _limiter);
+        step?.Invoke("closed");
+        var segment = LogSegment.Create(_directory, baseOffset, NowMs, _limiter, step);
         Volatile.Write(ref _segments, [.. segments, segment]);
         Volatile.Write(ref _directoryDirty, 1);
+        step?.Invoke("published");
         _ = FlushUpToAsync(baseOffset, CancellationToken.None).AsTask().ContinueWith(
             static task => _ = task.Exception, // a failure is kept in _failure; nothing else to do here
             CancellationToken.None,

@@ -191,7 +191,7 @@ internal static class RecordBatchCodec
         {
             // One byte past the limit is enough to know it was exceeded.
             var cap = (int)Math.Min((long)limit + 1, Array.MaxLength);
-            var buffer = new byte[Math.Clamp(4L * compressedLength, 1024, cap)];
+            var buffer = new byte[Math.Clamp(4L * compressedLength, Math.Min(1024, cap), cap)];
             var length = 0;
             while (true)
             {

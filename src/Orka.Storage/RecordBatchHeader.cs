@@ -74,6 +74,13 @@ public readonly record struct RecordBatchHeader(
     }
 
     /// <summary>
+    /// The headers of the whole batches in <paramref name="batches"/>, with their positions, up to
+    /// a trailing partial batch. Decodes headers only (no CRC check) and allocates nothing; see
+    /// <see cref="RecordBatchHeaderEnumerator"/>.
+    /// </summary>
+    public static RecordBatchHeaderEnumerator Enumerate(ReadOnlySpan<byte> batches) => new(batches);
+
+    /// <summary>
     /// Decodes and validates the batch at the start of <paramref name="source"/>: the whole batch is
     /// present, batchLength is sane, magic is 2 and the CRC-32C matches. Throws
     /// <see cref="StorageException"/> (CorruptRecord) otherwise.

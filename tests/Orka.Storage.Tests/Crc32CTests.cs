@@ -32,9 +32,26 @@ public sealed class Crc32CTests
         }
     }
 
-    private static uint Reference(byte[] data)
+    [Fact]
+    public void Append_LengthsAroundTheCarrylessFoldPath_MatchBitwiseReference()
     {
-        var crc = uint.MaxValue;
+        // The folding path (CPUs with VPCLMULQDQ) takes >= 1024 bytes in 256- then 64-byte steps; the rest goes to the CRC instruction.
+        var random = new Random(11);
+        foreach (var length in new[] { 1023, 1024, 1025, 1087, 1088, 1279, 1280, 1344, 4096 + 63, 65_536, 1_048_576 + 13 })
+        {
+            var data = new byte[length];
+            random.NextBytes(data);
+            var start = (uint)random.Next();
+            var split = random.Next(length);
+            Assert.Equal(Reference(data), Crc32C.Compute(data));
+            Assert.Equal(~Reference(data, start), Crc32C.Append(start, data)); // from any running register, not only the initial one
+            Assert.Equal(Reference(data), ~Crc32C.Append(Crc32C.Append(uint.MaxValue, data.AsSpan(0, split)), data.AsSpan(split)));
+        }
+    }
+
+    private static uint Reference(byte[] data, uint register = uint.MaxValue)
+    {
+        var crc = register;
         foreach (var b in data)
         {
             crc ^= b;

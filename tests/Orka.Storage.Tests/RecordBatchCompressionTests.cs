@@ -156,6 +156,23 @@ public sealed class RecordBatchCompressionTests
 
     [Theory]
     [MemberData(nameof(Codecs))]
+    public void ReadRecords_TinyLimit_RefusesWithTheLimitInTheMessageAndExactFitPasses(RecordBatchCompression codec)
+    {
+        var builder = new RecordBatchBuilder(codec);
+        builder.Append(1, "key"u8, new byte[100]);
+        var batch = builder.Build();
+        var plain = new RecordBatchBuilder();
+        plain.Append(1, "key"u8, new byte[100]);
+        var recordsLength = plain.SizeInBytes - 61;
+
+        var e = Assert.Throws<StorageException>(() => RecordBatchReader.ReadRecords(batch, maxDecompressedBytes: recordsLength - 1).ToList());
+
+        Assert.Contains($"{recordsLength - 1}-byte limit", e.Message);
+        Assert.Single(RecordBatchReader.ReadRecords(batch, maxDecompressedBytes: recordsLength));
+    }
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
     public void ReadRecords_ForgedHugeRecordCount_RefusedBeforeAllocating(RecordBatchCompression codec)
     {
         var builder = new RecordBatchBuilder(codec);

@@ -145,22 +145,14 @@ internal sealed class PartitionGrain(
                 break;
             }
 
-            var position = 0;
-            while (position + RecordBatchHeader.Size <= data.Length)
+            foreach (var (header, _) in RecordBatchHeader.Enumerate(data.Span))
             {
-                var header = RecordBatchHeader.Read(data.Span[position..]);
-                if (position + header.SizeInBytes > data.Length)
-                {
-                    break;
-                }
-
                 if (header.ProducerId >= 0 && header.LastOffset >= offset)
                 {
                     _producers.Record(header.ProducerId, header.ProducerEpoch, new ProducedBatch(header.BaseSequence, LastSequence(header), header.BaseOffset, header.LastOffset));
                 }
 
                 offset = Math.Max(offset, header.LastOffset + 1);
-                position += header.SizeInBytes;
             }
         }
     }
