@@ -23,7 +23,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public string NodeDirectory(int node) => Path.Combine(Root, $"node-{node}");
 
-    public async Task InitializeAsync() => Cluster = await StartClusterAsync(Root, silos: 2);
+    // Real TCP sockets (not the test cluster's in-memory transport), so that clients built the way an
+    // application builds them (AddOrkaClient with gateway endpoints) can connect too.
+    public async Task InitializeAsync() => Cluster = await StartClusterAsync(Root, silos: 2, ConnectionTransportType.TcpSocket);
 
     public async Task DisposeAsync()
     {
@@ -32,9 +34,10 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Starts a cluster whose nodes keep their data under <paramref name="root"/>.</summary>
-    public static async Task<TestCluster> StartClusterAsync(string root, int silos)
+    public static async Task<TestCluster> StartClusterAsync(string root, int silos, ConnectionTransportType transport = ConnectionTransportType.InMemory)
     {
         var builder = new TestClusterBuilder((short)silos);
+        builder.Options.ConnectionTransport = transport;
         builder.Properties[RootKey] = root;
         builder.AddSiloBuilderConfigurator<OrkaSiloConfigurator>();
         var cluster = builder.Build();
