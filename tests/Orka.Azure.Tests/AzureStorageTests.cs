@@ -41,7 +41,7 @@ public sealed class AzureStorageTests : IAsyncLifetime
         await using (var node1 = await AzureNode.StartAsync(1, _root, clusterId, _azurite.ConnectionString, provider))
         await using (var client = await AzureClient.StartAsync(clusterId, _azurite.ConnectionString))
         {
-            var admin = new OrkaAdmin(client.Client);
+            var admin = client.Admin;
             await WaitForNodesAsync(admin, 2);
 
             // 2. A topic over both nodes, records in each partition, and a group's commits.
@@ -70,7 +70,7 @@ public sealed class AzureStorageTests : IAsyncLifetime
         await using (var node1 = await AzureNode.StartAsync(1, _root, clusterId, _azurite.ConnectionString, provider))
         await using (var client = await AzureClient.StartAsync(clusterId, _azurite.ConnectionString))
         {
-            var admin = new OrkaAdmin(client.Client);
+            var admin = client.Admin;
             await WaitForNodesAsync(admin, 2);
             Assert.Contains("orders", await admin.ListTopicsAsync());
             var again = await admin.GetTopicAsync("orders");
