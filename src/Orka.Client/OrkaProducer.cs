@@ -103,9 +103,25 @@ public sealed partial class OrkaProducer : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends every partial batch now and waits until every record produced so far is acknowledged or failed.</summary>
+    /// <summary>
+    /// Sends every partial batch now and waits until every record produced before the call is
+    /// acknowledged or failed (records produced meanwhile by other callers may go out too, but are
+    /// not waited for, so a busy producer cannot keep a flush from returning).
+    /// </summary>
     public async Task FlushAsync()
     {
+        List<Task> produced;
+        lock (_lock)
+        {
+            produced =
+            [
+                .. _blocked.Select(b => b.Record.Delivery.Task),
+                .. _topics.Values.SelectMany(t => t.Waiting).Select(r => r.Delivery.Task),
+                .. _accumulators.Values.SelectMany(a => a.Waiters).Select(w => w.Record.Task),
+                .. _accumulators.Values.Select(a => a.Tail),
+            ];
+        }
+
         while (true)
         {
             // Records still waiting for their topic's metadata are part of what must be flushed.
@@ -133,13 +149,11 @@ public sealed partial class OrkaProducer : IAsyncDisposable
 
             await Task.WhenAll(tails).ConfigureAwait(false);
 
-            // Acknowledgements free buffer space, which lets records that waited for it in: go again.
-            lock (_lock)
+            // Acknowledgements free buffer space, which lets records that waited for it in: those
+            // are now in batches, so go round again until everything produced before the call is done.
+            if (produced.All(t => t.IsCompleted))
             {
-                if (_blocked.Count == 0 && _accumulators.Values.All(a => a.Waiters.Count == 0) && _topics.Values.All(t => t.Waiting.Count == 0))
-                {
-                    return;
-                }
+                return;
             }
         }
     }
