@@ -171,6 +171,30 @@ public sealed class ClientApiTests(ClusterFixture fixture)
         Assert.Equal(1, (await Partition("client-max-block").GetOffsetsAsync()).LogEndOffset);
     }
 
+    // Intent: cancelling a record that waits for space withdraws it (never produced) and lets a later record that fits go in.
+    [Fact]
+    public async Task Producer_CancelWhileWaitingForSpace_WithdrawsRecordOnly()
+    {
+        await fixture.Grains.GetGrain<ITopicGrain>("client-cancel").CreateAsync(new TopicSpec("client-cancel", 1));
+        var options = new ProducerOptions { BufferMemory = 300, Linger = TimeSpan.FromMinutes(10), BatchSize = 1 << 20 };
+        await using var producer = new OrkaProducer(fixture.Cluster.Client, options);
+        var first = await producer.EnqueueAsync("client-cancel", null, Encoding.UTF8.GetBytes(new string('a', 200)));
+        using var cancel = new CancellationTokenSource();
+        var waiting = producer.EnqueueAsync("client-cancel", null, Encoding.UTF8.GetBytes(new string('b', 200)), cancellationToken: cancel.Token);
+        Assert.False(waiting.IsCompleted);
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await waiting);
+        var small = producer.EnqueueAsync("client-cancel", null, "c"u8.ToArray());
+        Assert.True(small.IsCompleted, "a record that fits waited behind a withdrawn one");
+        await producer.FlushAsync();
+
+        Assert.Equal(0, (await first).Offset);
+        Assert.Equal(1, (await await small).Offset);
+        var fetched = await Partition("client-cancel").FetchAsync(new FetchRequest(0, 1 << 20, 0, TimeSpan.Zero));
+        Assert.Equal([new string('a', 200), "c"], Batches.Values(fetched.Batches));
+    }
+
     // Intent: disposing a producer delivers records still lingering in partial batches.
     [Fact]
     public async Task Producer_DisposeWithLingeringRecords_DeliversThem()
