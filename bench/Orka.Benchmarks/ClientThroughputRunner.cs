@@ -17,7 +17,9 @@ namespace Orka.Benchmarks;
 /// partitions as the topic has, concurrently (what the broker does). Saturated latency is per
 /// record, from the produce call to its acknowledgement, with the producer kept full (as Kafka's
 /// producer-perf-test with unlimited throughput): mostly time waiting in the producer's buffer.
-/// Serial latency is one record at a time, linger 0: the round trip of a lone record.
+/// Serial latency is one record at a time, linger 0: the round trip of a lone record. Catch-up is
+/// an <see cref="OrkaConsumer"/> reading a produced topic from the start, next to the engine's
+/// <see cref="PartitionLog.ReadAsync"/> of the same records in 1 MiB reads.
 /// </summary>
 public static class ClientThroughputRunner
 {
@@ -46,6 +48,7 @@ public static class ClientThroughputRunner
             Row("record B", "acks", "records", "storage MB/s", "client rec/s", "client MB/s", "client/storage", "p50 ms", "p99 ms");
             Row("---:", ":---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:");
             var run = 0;
+            var produced = new Dictionary<int, string>();
             foreach (var (recordSize, records) in new[] { (100, 400_000), (1024, 100_000) })
             {
                 foreach (var acks in new[] { Acks.Leader, Acks.All })
@@ -55,6 +58,7 @@ public static class ClientThroughputRunner
                     for (var r = 0; r < Repeats; r++)
                     {
                         storage.Add(await StorageAppendAsync(recordSize, records, acks == Acks.All ? Partitions : 0));
+                        produced[recordSize] = $"bench-{run}";
                         client.Add(await ProduceAsync(cluster.Client, $"bench-{run++}", recordSize, records, acks));
                     }
 
@@ -68,6 +72,28 @@ public static class ClientThroughputRunner
 
             Console.WriteLine();
             Console.WriteLine($"storage: PartitionLog.AppendAsync of the same records in 64 KiB batches; acks=1: one partition, no flush; acks=all: {Partitions} partitions at once, FlushAsync after each batch.");
+            Console.WriteLine();
+            Console.WriteLine("## Consumer catch-up (a topic produced above, read from the start; page cache)");
+            Console.WriteLine();
+            Row("record B", "records", "storage MB/s", "consumer rec/s", "consumer MB/s", "consumer/storage");
+            Row("---:", "---:", "---:", "---:", "---:", "---:");
+            foreach (var (recordSize, records) in new[] { (100, 400_000), (1024, 100_000) })
+            {
+                var storage = new List<double>();
+                var consumer = new List<double>();
+                for (var r = 0; r < Repeats; r++)
+                {
+                    storage.Add(await StorageReadAsync(recordSize, records));
+                    consumer.Add(await ConsumeAsync(cluster.Client, produced[recordSize], records + 1)); // + the warm-up record
+                }
+
+                double storageS = Median(storage), consumerS = Median(consumer);
+                Row($"{recordSize}", $"{records}", $"{MBs((long)recordSize * records, storageS):F0}", $"{records / consumerS:F0}",
+                    $"{MBs((long)recordSize * records, consumerS):F1}", $"{storageS / consumerS:F2}");
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("storage: PartitionLog.ReadAsync, 1 MiB per call, over one partition holding the same records in 64 KiB batches.");
             Console.WriteLine();
             Console.WriteLine("## Serial produce (one record at a time, linger 0, 2000 records after 200 warm-up)");
             Console.WriteLine();
@@ -137,6 +163,53 @@ public static class ClientThroughputRunner
 
         Array.Sort(latencies);
         return (latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)]);
+    }
+
+    private static async Task<double> ConsumeAsync(IClusterClient client, string topic, int records)
+    {
+        var consumer = new OrkaConsumer(client, new ConsumerOptions { AutoOffsetReset = AutoOffsetReset.Earliest });
+        await consumer.AssignAsync(topic);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var watch = Stopwatch.StartNew();
+        var count = 0;
+        await foreach (var _ in consumer.ConsumeAsync(timeout.Token))
+        {
+            if (++count == records)
+            {
+                break;
+            }
+        }
+
+        return count == records ? watch.Elapsed.TotalSeconds : throw new InvalidOperationException($"Read {count} of {records} records from {topic}.");
+    }
+
+    private static async Task<double> StorageReadAsync(int recordSize, int records)
+    {
+        var directory = BenchData.NewTempDirectory("client-read");
+        try
+        {
+            await using var manager = LogManager.Open(new LogManagerOptions { DataDirectory = directory });
+            var log = await manager.GetOrCreateLogAsync("bench", 0, Guid.NewGuid(), BenchData.Config);
+            var perBatch = BenchData.RecordsPerBatch(recordSize, 64 * BenchData.KiB);
+            var batch = BenchData.BuildBatch(recordSize, 64 * BenchData.KiB);
+            for (var written = 0; written < records; written += perBatch)
+            {
+                await log.AppendAsync(batch);
+            }
+
+            var watch = Stopwatch.StartNew();
+            for (long offset = 0; offset < log.LogEndOffset;)
+            {
+                var data = await log.ReadAsync(offset, BenchData.MiB);
+                offset = BenchData.NextOffset(data.Batches.Span);
+            }
+
+            return watch.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            BenchData.DeleteDirectory(directory);
+        }
     }
 
     /// <summary>
