@@ -38,6 +38,7 @@ public static class ClientThroughputRunner
             Console.WriteLine();
             var builder = new TestClusterBuilder((short)silos);
             builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+            builder.Options.ConfigureFileLogging = false; // the test cluster would write ./logs into the working directory
             builder.Properties[RootKey] = root;
             builder.AddSiloBuilderConfigurator<SiloConfigurator>();
             await using var cluster = builder.Build();
