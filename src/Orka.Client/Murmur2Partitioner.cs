@@ -7,6 +7,7 @@ namespace Orka.Client;
 /// </summary>
 public static class Murmur2Partitioner
 {
+    /// <summary>The partition of <paramref name="key"/> among <paramref name="partitionCount"/> partitions (at least 1).</summary>
     public static int Partition(ReadOnlySpan<byte> key, int partitionCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partitionCount, 1);

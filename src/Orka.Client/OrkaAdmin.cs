@@ -3,22 +3,37 @@ using System.Collections.Immutable;
 namespace Orka.Client;
 
 /// <summary>Topic, consumer group and cluster administration over an Orleans client.</summary>
+/// <remarks>Stateless and thread-safe: every call is one or a few grain calls.</remarks>
+/// <param name="client">A connected Orleans client of the Orka cluster.</param>
 public sealed class OrkaAdmin(IClusterClient client)
 {
+    /// <summary>
+    /// Creates a topic whose partitions are spread over the live nodes. Throws TopicAlreadyExists,
+    /// InvalidPartitions or InvalidConfig (nothing is created then).
+    /// </summary>
     public Task<TopicMetadata> CreateTopicAsync(string name, int partitions, IReadOnlyDictionary<string, string>? config = null)
     {
         Names.ValidateTopicName(name);
         return client.GetGrain<ITopicGrain>(name).CreateAsync(new TopicSpec(name, partitions, config?.ToImmutableDictionary()));
     }
 
+    /// <summary>The names of every topic (one grain call to the cluster grain).</summary>
     public Task<ImmutableArray<string>> ListTopicsAsync() => client.GetGrain<IClusterGrain>(IClusterGrain.Key).ListTopicsAsync();
 
+    /// <summary>
+    /// The topic's config and, per partition, its node, log start and end offsets and size; a partition
+    /// whose node is down reports -1s. One call per partition.
+    /// </summary>
     public Task<TopicDescription> DescribeTopicAsync(string name)
     {
         Names.ValidateTopicName(name);
         return client.GetGrain<ITopicGrain>(name).DescribeAsync();
     }
 
+    /// <summary>
+    /// Deletes the topic and its data on every node that is up; a node that is down deletes its
+    /// partitions when it is back.
+    /// </summary>
     public Task DeleteTopicAsync(string name)
     {
         Names.ValidateTopicName(name);
@@ -97,6 +112,7 @@ public sealed class OrkaAdmin(IClusterClient client)
         return client.GetGrain<IConsumerGroupGrain>(groupId).DeleteAsync();
     }
 
+    /// <summary>The cluster's nodes: node id, the silo carrying it, and its Orleans status.</summary>
     public Task<ImmutableArray<NodeInfo>> ListNodesAsync() => client.GetGrain<IClusterGrain>(IClusterGrain.Key).ListNodesAsync();
 
     /// <summary>The topic's metadata; throws UnknownTopicOrPartition when it does not exist.</summary>

@@ -24,6 +24,16 @@ public sealed record ProducerOptions
     /// <summary><c>delivery.timeout.ms</c>: how long a batch is retried on retriable errors before it fails.</summary>
     public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// <c>buffer.memory</c>: the most bytes of records the producer holds (batching, waiting for
+    /// metadata, in flight) before producing waits for acknowledgements to free space. Default 32 MiB.
+    /// A single record bigger than this fails with MessageTooLarge.
+    /// </summary>
+    public long BufferMemory { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary><c>max.block.ms</c>: how long producing waits for buffer space before failing with RequestTimedOut.</summary>
+    public TimeSpan MaxBlock { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary><c>retry.backoff.ms</c>: the pause before a retry (doubled per attempt, at most 1 s).</summary>
     public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
 }

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orka.Client;
 
 namespace Orka.Azure.Tests;
 
 /// <summary>
-/// An Orleans client that finds the silos' gateways in the Azure membership table (no gateway list),
-/// configured by Orleans' own <c>Orleans:Clustering:*</c> keys.
+/// An application's Orka client (<c>AddOrkaClient</c> on a host builder) that finds the silos' gateways
+/// in the Azure membership table: no gateway list, only Orleans' own <c>Orleans:Clustering:*</c> keys.
 /// </summary>
 internal sealed class AzureClient : IAsyncDisposable
 {
@@ -15,6 +16,8 @@ internal sealed class AzureClient : IAsyncDisposable
     private AzureClient(IHost host) => _host = host;
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
+
+    public OrkaAdmin Admin => _host.Services.GetRequiredService<OrkaAdmin>();
 
     public static async Task<AzureClient> StartAsync(string clusterId, string connectionString)
     {
@@ -27,7 +30,7 @@ internal sealed class AzureClient : IAsyncDisposable
             ["Orleans:Clustering:ConnectionString"] = connectionString,
             ["Logging:LogLevel:Default"] = "Warning",
         });
-        builder.UseOrleansClient();
+        builder.AddOrkaClient();
         var host = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await host.StartAsync(timeout.Token);

@@ -31,7 +31,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public string NodeDirectory(int node) => Path.Combine(Root, $"node-{node}");
 
-    public async Task InitializeAsync() => Cluster = await StartClusterAsync(Root, silos: 2);
+    // Real TCP sockets (not the test cluster's in-memory transport), so that clients built the way an
+    // application builds them (AddOrkaClient with gateway endpoints) can connect too.
+    public async Task InitializeAsync() => Cluster = await StartClusterAsync(Root, silos: 2, transport: ConnectionTransportType.TcpSocket);
 
     public async Task DisposeAsync()
     {
@@ -40,9 +42,11 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Starts a cluster whose nodes keep their data under <paramref name="root"/>.</summary>
-    public static async Task<TestCluster> StartClusterAsync(string root, int silos, IReadOnlyDictionary<string, string>? configuration = null)
+    public static async Task<TestCluster> StartClusterAsync(
+        string root, int silos, IReadOnlyDictionary<string, string>? configuration = null, ConnectionTransportType transport = ConnectionTransportType.InMemory)
     {
         var builder = new TestClusterBuilder((short)silos);
+        builder.Options.ConnectionTransport = transport;
         builder.Properties[RootKey] = root;
         foreach (var (key, value) in configuration ?? new Dictionary<string, string>())
         {

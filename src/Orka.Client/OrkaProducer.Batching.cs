@@ -1,0 +1,292 @@
+using Orka.Storage;
+
+namespace Orka.Client;
+
+/// <summary>Partitioning, batching, sending and retries.</summary>
+public sealed partial class OrkaProducer
+{
+    private readonly Dictionary<string, TopicState> _topics = [];
+    private readonly Dictionary<TopicPartition, Accumulator> _accumulators = [];
+    private readonly Dictionary<string, int> _stickyPartitions = [];
+    private Task<ProducerIdentity>? _identity;
+
+    /// <summary>Puts an accepted record into its partition's batch, or parks it until its topic's metadata is known. Holds the lock.</summary>
+    private void Accept(QueuedRecord record)
+    {
+        if (!_topics.TryGetValue(record.Topic, out var state))
+        {
+            state = _topics[record.Topic] = new TopicState();
+        }
+
+        if (state.Metadata is { } metadata && state.Waiting.Count == 0)
+        {
+            Enqueue(metadata, record);
+        }
+        else
+        {
+            // Metadata not known yet: park the record (copied, the caller may reuse its buffers).
+            state.Waiting.Add(record.Detached());
+            if (state.Waiting.Count == 1)
+            {
+                state.Loading = LoadMetadataAsync(record.Topic, state);
+            }
+        }
+    }
+
+    private async Task LoadMetadataAsync(string topic, TopicState state)
+    {
+        TopicMetadata? metadata = null;
+        Exception? failure = null;
+        try
+        {
+            metadata = await new OrkaAdmin(_client).GetTopicAsync(topic).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        List<QueuedRecord> waiting;
+        lock (_lock)
+        {
+            waiting = state.Waiting;
+            state.Waiting = [];
+            if (metadata is not null)
+            {
+                state.Metadata = metadata;
+                foreach (var record in waiting)
+                {
+                    Enqueue(metadata, record);
+                }
+
+                return;
+            }
+        }
+
+        // Fail what waited and give its space back; the next call looks the topic up again.
+        waiting.ForEach(r => r.Delivery.TrySetException(failure!));
+        Release(waiting.Sum(r => (long)r.Size));
+    }
+
+    /// <summary>Adds a record to its partition's batch and sends the batch if it is full. Holds the lock.</summary>
+    private void Enqueue(TopicMetadata metadata, QueuedRecord record)
+    {
+        var topic = record.Topic;
+        var partition = record.Key is { } k
+            ? Murmur2Partitioner.Partition(k.Span, metadata.PartitionCount)
+            : StickyPartition(topic, metadata.PartitionCount);
+        var tp = new TopicPartition(topic, partition);
+        if (!_accumulators.TryGetValue(tp, out var acc))
+        {
+            acc = _accumulators[tp] = new Accumulator(tp);
+        }
+
+        acc.Builder.Append(
+            record.Timestamp,
+            record.Key is { } key ? key.Span : default,
+            record.Value is { } value ? value.Span : default,
+            record.Headers,
+            record.Key is null,
+            record.Value is null);
+        acc.Waiters.Add((record.Delivery, record.Timestamp));
+        acc.BufferedBytes += record.Size;
+        if (acc.Builder.SizeInBytes >= _options.BatchSize)
+        {
+            if (record.Key is null)
+            {
+                _stickyPartitions.Remove(topic);
+            }
+
+            DrainAndSend(acc);
+        }
+        else if (acc.Waiters.Count == 1)
+        {
+            _ = LingerAsync(acc, acc.Generation);
+        }
+    }
+
+    private int StickyPartition(string topic, int partitionCount)
+    {
+        if (!_stickyPartitions.TryGetValue(topic, out var partition) || partition >= partitionCount)
+        {
+            partition = _stickyPartitions[topic] = Random.Shared.Next(partitionCount);
+        }
+
+        return partition;
+    }
+
+    private async Task LingerAsync(Accumulator acc, long generation)
+    {
+        await Task.Delay(_options.Linger).ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (acc.Generation == generation && acc.Waiters.Count > 0)
+            {
+                _stickyPartitions.Remove(acc.Partition.Topic);
+                DrainAndSend(acc);
+            }
+        }
+    }
+
+    /// <summary>Chains the partition's current batch behind its previous one. Holds the lock, so chain order is drain order.</summary>
+    private void DrainAndSend(Accumulator acc) => acc.Tail = SendAfterAsync(acc.Tail, acc.Drain());
+
+    private async Task SendAfterAsync(Task previous, Pending batch)
+    {
+        // Leave the caller (who holds the lock) before doing anything that may take time.
+        await Task.Yield();
+        await previous.ConfigureAwait(false); // never faults: failures end up in the waiters
+        await _inFlight.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            // Sequences are assigned here, in the partition's chain order, so they have no gaps.
+            var bytes = _options.EnableIdempotence
+                ? await BuildIdempotentAsync(batch).ConfigureAwait(false)
+                : batch.Builder.Build();
+            var result = await ProduceWithRetriesAsync(batch.Partition, bytes).ConfigureAwait(false);
+            batch.Accumulator.NextSequence = NextSequence(batch.Accumulator.NextSequence, batch.Waiters.Count);
+            for (var i = 0; i < batch.Waiters.Count; i++)
+            {
+                var (record, ts) = batch.Waiters[i];
+                record.TrySetResult(new DeliveryResult(batch.Partition, result.BaseOffset + i, ts));
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var (record, _) in batch.Waiters)
+            {
+                record.TrySetException(e);
+            }
+        }
+        finally
+        {
+            _inFlight.Release();
+            Release(batch.BufferedBytes);
+        }
+    }
+
+    private async Task<byte[]> BuildIdempotentAsync(Pending batch)
+    {
+        Task<ProducerIdentity> identity;
+        lock (_lock)
+        {
+            identity = _identity is { IsFaulted: false, IsCanceled: false } known
+                ? known
+                : _identity = _client.GetGrain<IProducerIdGrain>(IProducerIdGrain.Key).InitProducerIdAsync();
+        }
+
+        var producer = await identity.ConfigureAwait(false);
+        return batch.Builder.Build(producer.ProducerId, producer.Epoch, batch.Accumulator.NextSequence);
+    }
+
+    /// <summary>
+    /// Sends one batch, retrying retriable failures (node down, timeouts) with backoff until
+    /// <see cref="ProducerOptions.DeliveryTimeout"/>. With idempotence a retry can never duplicate:
+    /// the partition answers a batch it already has with its first offsets.
+    /// </summary>
+    private async Task<ProduceResult> ProduceWithRetriesAsync(TopicPartition partition, byte[] bytes)
+    {
+        var grain = _client.GetGrain<IPartitionGrain>(partition.ToGrainKey());
+        var deadline = DateTime.UtcNow + _options.DeliveryTimeout;
+        var backoff = _options.RetryBackoff;
+        while (true)
+        {
+            try
+            {
+                return await grain.ProduceAsync(bytes, _options.Acks).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsRetriable(e) && DateTime.UtcNow + backoff < deadline)
+            {
+                await Task.Delay(backoff).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.TicksPerSecond));
+            }
+        }
+    }
+
+    private bool IsRetriable(Exception e) => e switch
+    {
+        OrkaException orka => orka.IsRetriable,
+
+        // The call may or may not have reached the partition: only safe to repeat with idempotence.
+        TimeoutException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException => _options.EnableIdempotence,
+        _ => false,
+    };
+
+    private static int NextSequence(int sequence, int records) =>
+        (int)((sequence + (long)records) % (int.MaxValue + 1L));
+
+    private sealed class TopicState
+    {
+        public TopicMetadata? Metadata { get; set; }
+
+        /// <summary>The metadata look-up under way, if any (it never faults).</summary>
+        public Task Loading { get; set; } = Task.CompletedTask;
+
+        /// <summary>Records produced before the metadata arrived, in call order.</summary>
+        public List<QueuedRecord> Waiting { get; set; } = [];
+    }
+
+    private sealed record QueuedRecord(string Topic, ReadOnlyMemory<byte>? Key, ReadOnlyMemory<byte>? Value, IReadOnlyList<RecordHeader>? Headers, long Timestamp)
+    {
+        /// <summary>
+        /// What the record counts against <see cref="ProducerOptions.BufferMemory"/>: its key, value
+        /// and headers plus the most its varints and fields can take in a batch (so never an underestimate).
+        /// </summary>
+        public int Size { get; } = EstimateSize(Key, Value, Headers);
+
+        public TaskCompletionSource<DeliveryResult> Delivery { get; init; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public QueuedRecord Detached() => this with { Key = Copy(Key), Value = Copy(Value) };
+
+        private static ReadOnlyMemory<byte>? Copy(ReadOnlyMemory<byte>? bytes) =>
+            bytes is { } b ? new ReadOnlyMemory<byte>(b.ToArray()) : (ReadOnlyMemory<byte>?)null;
+
+        private static int EstimateSize(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers)
+        {
+            // Length, attributes, timestamp delta, offset delta, key length, value length, header count.
+            const int RecordOverhead = 5 + 1 + 10 + 5 + 5 + 5 + 5;
+            long size = RecordOverhead + (key?.Length ?? 0) + (value?.Length ?? 0);
+            foreach (var header in headers ?? [])
+            {
+                size += 10 + System.Text.Encoding.UTF8.GetByteCount(header.Key) + (header.Value?.Length ?? 0);
+            }
+
+            return (int)Math.Min(size, int.MaxValue);
+        }
+    }
+
+    private sealed record Pending(Accumulator Accumulator, RecordBatchBuilder Builder, List<(TaskCompletionSource<DeliveryResult> Record, long Timestamp)> Waiters, long BufferedBytes)
+    {
+        public TopicPartition Partition => Accumulator.Partition;
+    }
+
+    private sealed class Accumulator(TopicPartition partition)
+    {
+        public TopicPartition Partition { get; } = partition;
+        public RecordBatchBuilder Builder { get; private set; } = new();
+
+        /// <summary>The sequence number of the next batch's first record (idempotence). Touched only in send order.</summary>
+        public int NextSequence { get; set; }
+        public List<(TaskCompletionSource<DeliveryResult> Record, long Timestamp)> Waiters { get; private set; } = [];
+
+        /// <summary>Buffer bytes of the records in <see cref="Waiters"/>.</summary>
+        public long BufferedBytes { get; set; }
+
+        /// <summary>The last batch sent for this partition; the next one waits for it.</summary>
+        public Task Tail { get; set; } = Task.CompletedTask;
+
+        /// <summary>Bumped on every drain so a stale linger timer does nothing.</summary>
+        public long Generation { get; private set; }
+
+        /// <summary>Hands the records over to a pending batch; encoding waits until it is sent.</summary>
+        public Pending Drain()
+        {
+            var pending = new Pending(this, Builder, Waiters, BufferedBytes);
+            Builder = new RecordBatchBuilder();
+            Waiters = [];
+            BufferedBytes = 0;
+            Generation++;
+            return pending;
+        }
+    }
+}
