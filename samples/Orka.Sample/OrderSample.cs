@@ -33,19 +33,23 @@ public static class OrderSample
             }
         }                                                 // dispose flushes
 
-        await using var consumer = orka.CreateConsumer(Deserializers.Utf8, Deserializers.Json<Order>(),
-            new ConsumerOptions { GroupId = "billing", AutoOffsetReset = AutoOffsetReset.Earliest });
-        consumer.Consumer.PartitionsAssigned = partitions => { Console.WriteLine($"assigned {partitions.Count} partitions"); return Task.CompletedTask; };
-        consumer.Consumer.Subscribe(topic);               // join the group; the group assigns the partitions
         var received = new List<Order>();
-        await foreach (var record in consumer.ConsumeAsync(cancellationToken))
+        await using (var consumer = orka.CreateConsumer(Deserializers.Utf8, Deserializers.Json<Order>(),
+            new ConsumerOptions { GroupId = "billing", AutoOffsetReset = AutoOffsetReset.Earliest }))
         {
-            received.Add(record.Value!);                  // … process; auto-commit (every 5 s, before a
-            if (received.Count == 3)                      // revocation, and when the consumer is disposed)
-            {                                             // commits what was consumed
-                break;
+            consumer.Consumer.PartitionsAssigned = partitions => { Console.WriteLine($"assigned {partitions.Count} partitions"); return Task.CompletedTask; };
+            consumer.Consumer.Subscribe(topic);           // join the group; the group assigns the partitions
+            await foreach (var record in consumer.ConsumeAsync(cancellationToken))
+            {
+                received.Add(record.Value!);              // … process; auto-commit (every 5 s, before a revocation)
+                if (received.Count == 3)                  // commits what the loop moved past
+                {
+                    break;
+                }
             }
-        }
+        
+            await consumer.Consumer.CommitAsync(cancellationToken); // the last record too: the loop never moved past it
+        }                                                 // dispose leaves the group
 
         await host.StopAsync(cancellationToken);
         // --8<-- README sample ends here

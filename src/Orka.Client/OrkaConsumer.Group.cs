@@ -106,10 +106,16 @@ public sealed partial class OrkaConsumer
     private async Task AutoCommitAsync()
     {
         _lastAutoCommit = _time.GetTimestamp();
+        // The record handed out last is not processed until the application asks for the next one,
+        // so its own offset is committed, not the position past it; but when the application
+        // committed past it itself (CommitAsync after its last record), that commit stands.
         var offsets = _positions
             .Where(p => _assignment.Contains(p.Key))
-            .Select(p => new CommittedOffset(p.Key, _inFlight is { } f && f.Partition == p.Key ? f.Offset : p.Value))
-            .Where(o => _lastCommitted.GetValueOrDefault(o.Partition, -1) != o.Offset)
+            .Select(p => (Offset: new CommittedOffset(p.Key, _inFlight is { } f && f.Partition == p.Key ? f.Offset : p.Value), InFlight: _inFlight?.Partition == p.Key))
+            .Where(o => _lastCommitted.GetValueOrDefault(o.Offset.Partition, -1) is var last
+                && last != o.Offset.Offset
+                && !(o.InFlight && o.Offset.Offset < last))
+            .Select(o => o.Offset)
             .ToList();
         try
         {

@@ -188,6 +188,9 @@ internal sealed partial class LogSegment
         }
     }
 
+    /// <summary>True while either index file still has an open handle.</summary>
+    public bool HasOpenIndexFiles => _index.IsFileOpen || _timeIndex.IsFileOpen;
+
     /// <summary>
     /// Closes the index files of a rolled segment once a flush has covered it: they are never
     /// written again, and lookups use memory. Called by the single flusher while it holds a lease.

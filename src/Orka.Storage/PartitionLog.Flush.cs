@@ -87,7 +87,10 @@ public sealed partial class PartitionLog
             for (var i = 0; i < segments.Length; i++)
             {
                 var segment = segments[i];
-                if ((segment.NextOffset > recoveryPoint || i == segments.Length - 1) && segment.TryAcquire())
+                // A segment that rolled while an earlier flush ran was flushed as active and kept its
+                // index handles; it is below the recovery point now, so pick it up once more to release them.
+                var closedWithOpenIndexes = !segment.IsActive && segment.HasOpenIndexFiles;
+                if ((segment.NextOffset > recoveryPoint || i == segments.Length - 1 || closedWithOpenIndexes) && segment.TryAcquire())
                 {
                     try
                     {

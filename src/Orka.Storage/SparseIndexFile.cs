@@ -44,6 +44,9 @@ internal abstract class SparseIndexFile<TEntry> : IDisposable
 
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>True while the file handle is open (an active segment's index, or one not yet released).</summary>
+    public bool IsFileOpen => Volatile.Read(ref _file) is not null;
+
     /// <summary>The last entry, or null when the index is empty.</summary>
     public TEntry? Last
     {
