@@ -1,3 +1,4 @@
+using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Orka.Client;
@@ -47,14 +48,14 @@ public sealed partial class RecordTail
     }
 
     /// <summary>Records as they arrive, until <paramref name="cancellationToken"/> fires.</summary>
-    public async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<RecordView>> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<SseItem<RecordView>> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<RecordView>(new BoundedChannelOptions(1024) { SingleReader = true });
         var loops = _starts.Select(s => FollowAsync(s.Key, s.Value, channel.Writer, cancellationToken)).ToList();
         _ = Task.WhenAll(loops).ContinueWith(_ => channel.Writer.TryComplete(), TaskScheduler.Default);
         await foreach (var record in channel.Reader.ReadAllAsync(cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            yield return new System.Net.ServerSentEvents.SseItem<RecordView>(record, "record")
+            yield return new SseItem<RecordView>(record, "record")
             {
                 EventId = $"{record.Partition}:{record.Offset}",
             };

@@ -1,4 +1,8 @@
+using System.Net.ServerSentEvents;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Orka.Client;
 using Orka.Gateway.Contracts;
 using Orka.Storage;
@@ -27,6 +31,7 @@ public static partial class RecordsApi
             .WithName("ReadRecords")
             .WithSummary("Reads a partition from `offset` (default: log start) or from the first record at or after `timestamp` (Unix ms), at most `limit` records (1-1000, default 100); `nextOffset` continues.");
         records.MapGet("/records/tail", TailAsync)
+            .Produces<RecordView>(StatusCodes.Status200OK, "text/event-stream")
             .WithName("TailRecords")
             .WithSummary("Live tail as Server-Sent Events (`event: record`, data: a record); `from=latest` (default) or `earliest`, optional `partition`.");
         return api;
@@ -60,7 +65,7 @@ public static partial class RecordsApi
             var value = RecordJson.ToBytes(record.Value, base64, $"records[{i}].value");
             var headers = record.Headers?.Select(h => new RecordHeader(
                 h.Key,
-                RecordJson.ToBytes(h.Value, base64, $"records[{i}].headers.{h.Key}") is { } bytes ? bytes : null)).ToList();
+                RecordJson.ToBytes(h.Value, base64, $"records[{i}].headers.{h.Key}") is { } bytes ? bytes : (ReadOnlyMemory<byte>?)null)).ToList();
             var partition = record.Partition ?? (key is not null ? Murmur2Partitioner.Partition(key, metadata.PartitionCount) : unkeyedPartition);
             if (partition < 0 || partition >= metadata.PartitionCount)
             {
@@ -192,8 +197,9 @@ public static partial class RecordsApi
         return end;
     }
 
-    private static async Task<ServerSentEventsResult<RecordView>> TailAsync(
-        IClusterClient client, IHostApplicationLifetime lifetime, ILoggerFactory loggers, string name, string? from, int? partition, string? encoding, HttpContext context)
+    private static async Task TailAsync(
+        IClusterClient client, IHostApplicationLifetime lifetime, ILoggerFactory loggers, IOptions<JsonOptions> json,
+        string name, string? from, int? partition, string? encoding, HttpContext context)
     {
         var forceBase64 = RecordJson.IsBase64(encoding);
         var fromEarliest = from switch
@@ -205,8 +211,31 @@ public static partial class RecordsApi
 
         // Everything that can fail is checked before the stream starts, so it fails as problem+json.
         var tail = await RecordTail.OpenAsync(client, name, partition, fromEarliest, forceBase64, loggers.CreateLogger<RecordTail>());
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        context.Response.RegisterForDispose(stop);
-        return TypedResults.ServerSentEvents(tail.ReadAsync(stop.Token));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+
+        // Headers go out at once, so a client knows the tail is open before the first record exists.
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+        await response.StartAsync(stop.Token);
+        await response.Body.FlushAsync(stop.Token);
+        var options = json.Value.SerializerOptions;
+        try
+        {
+            await SseFormatter.WriteAsync(
+                tail.ReadAsync(stop.Token),
+                response.Body,
+                (item, buffer) =>
+                {
+                    using var writer = new Utf8JsonWriter(buffer);
+                    JsonSerializer.Serialize(writer, item.Data, options);
+                },
+                stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The client went away or the gateway is stopping: the stream simply ends.
+        }
     }
 }
