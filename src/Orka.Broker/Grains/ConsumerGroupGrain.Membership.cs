@@ -60,6 +60,13 @@ internal sealed partial class ConsumerGroupGrain
             throw new OrkaException(OrkaErrorCode.InconsistentGroupProtocol, "A join needs a protocol type and at least one protocol, each with a distinct name.");
         }
 
+        if (request.MemberId.Length > 0 && (_members.ContainsKey(request.MemberId) || _pendingMembers.ContainsKey(request.MemberId)))
+        {
+            // Before any change below: joins interleave, and everything after this await is synchronous.
+            // The pending id keeps the group listed while the registration is under way.
+            await EnsureRegisteredAsync();
+        }
+
         if (!SupportsProtocols(request))
         {
             throw new OrkaException(OrkaErrorCode.InconsistentGroupProtocol,

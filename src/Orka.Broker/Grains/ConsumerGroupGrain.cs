@@ -68,6 +68,7 @@ internal sealed partial class ConsumerGroupGrain(
         }
 
         await state.WriteStateAsync();
+        await EnsureRegisteredAsync();
     }
 
     public Task<ImmutableArray<CommittedOffset>> GetCommittedAsync(string? topic = null)
@@ -87,7 +88,9 @@ internal sealed partial class ConsumerGroupGrain(
         var members = _members.Values
             .Select(m => new GroupMemberDescription(m.Id, m.ClientId, protocol.Length == 0 ? ReadOnlyMemory<byte>.Empty : m.MetadataFor(protocol), m.Assignment))
             .ToImmutableArray();
-        return Task.FromResult(new GroupDescription(GroupId(), _state, _protocolType ?? "", protocol, _generation, _leader ?? "", members));
+        // As Kafka's classic coordinator: a group it does not know is described as Dead with no members.
+        var groupState = Exists ? _state : GroupState.Dead;
+        return Task.FromResult(new GroupDescription(GroupId(), groupState, _protocolType ?? "", protocol, _generation, _leader ?? "", members));
     }
 
     private string GroupId()
