@@ -381,6 +381,7 @@ function messagesPage(name) {
 
   function stopTail() {
     if (source) { source.close(); source = null; }
+    delete info.dataset.state;
     live.textContent = 'Start live tail';
   }
   live.addEventListener('click', () => {
@@ -392,8 +393,8 @@ function messagesPage(name) {
       rows.prepend(row(JSON.parse(ev.data), true));
       while (rows.children.length > 500) rows.lastChild.remove();
     });
-    source.onerror = () => { info.textContent = 'live tail interrupted; reconnecting…'; };
-    source.onopen = () => { info.textContent = `live: new records of every partition of ${name} appear at the top`; };
+    source.onerror = () => { info.dataset.state = 'reconnecting'; info.textContent = 'live tail interrupted; reconnecting…'; };
+    source.onopen = () => { info.dataset.state = 'open'; info.textContent = `live: new records of every partition of ${name} appear at the top`; };
     live.textContent = 'Stop live tail';
   });
   page.cleanup.push(stopTail);
@@ -555,9 +556,10 @@ function drawLag(canvas, legend, points) {
     ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
     ctx.fillText(Math.round(v).toLocaleString('en-US'), pad.l - 8, yy);
   }
-  ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+  ctx.textBaseline = 'top';
   for (let i = 0; i <= 4; i++) {
     const t = t0 + ((t1 - t0) * i) / 4;
+    ctx.textAlign = i === 0 ? 'left' : i === 4 ? 'right' : 'center';
     ctx.fillText(new Date(t).toLocaleTimeString(), x(t), hgt - pad.b + 8);
   }
   if (points.length === 0) return;
