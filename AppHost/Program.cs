@@ -44,7 +44,8 @@ var gateway = builder.AddProject<Projects.Orka_Gateway>("gateway", o => o.Exclud
     .WithHttpEndpoint(port: gatewayHttpPort, targetPort: gatewayHttpPort, name: "http", isProxied: false)
     .WithEnvironment("Orka__Gateways", gateways)
     .WithHttpHealthCheck("/health")
-    .WithUrlForEndpoint("http", u => u.DisplayText = "Orka gateway (REST API)");
+    .WithUrlForEndpoint("http", u => u.DisplayText = "Orka console")
+    .WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/openapi/v1.json", DisplayText = "REST API (OpenAPI)" });
 BindToLoopback(gateway);
 foreach (var silo in silos)
 {
@@ -52,7 +53,7 @@ foreach (var silo in silos)
 }
 
 Console.WriteLine($"Orka: {nodes} nodes, data in {dataRoot}");
-Console.WriteLine($"Orka: gateway REST API at http://127.0.0.1:{gatewayHttpPort}/api/topics");
+Console.WriteLine($"Orka: web console at http://127.0.0.1:{gatewayHttpPort}/ (REST API under /api, OpenAPI document at /openapi/v1.json)");
 Console.WriteLine($"Orka: CLI connects with --gateway {gateways} (or ORKA_GATEWAYS)");
 builder.Build().Run();
 
