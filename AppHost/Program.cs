@@ -44,8 +44,13 @@ var gateway = builder.AddProject<Projects.Orka_Gateway>("gateway", o => o.Exclud
     .WithHttpEndpoint(port: gatewayHttpPort, targetPort: gatewayHttpPort, name: "http", isProxied: false)
     .WithEnvironment("Orka__Gateways", gateways)
     .WithHttpHealthCheck("/health")
-    .WithUrlForEndpoint("http", u => u.DisplayText = "Orka console")
-    .WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/openapi/v1.json", DisplayText = "REST API (OpenAPI)" });
+    .WithUrlForEndpoint("http", u =>
+    {
+        // The gateway listens on 127.0.0.1 only (Aspire would show "localhost"): link what it listens on.
+        u.Url = new UriBuilder(u.Url) { Host = "127.0.0.1" }.Uri.ToString();
+        u.DisplayText = "Orka console";
+    })
+    .WithUrlForEndpoint("http", e => new ResourceUrlAnnotation { Url = $"http://127.0.0.1:{e.Port}/openapi/v1.json", DisplayText = "REST API (OpenAPI)" });
 BindToLoopback(gateway);
 foreach (var silo in silos)
 {

@@ -89,7 +89,7 @@ public sealed class AppHostSmokeTests
             Assert.Contains("<title>Orka console</title>", await http.GetStringAsync("/", cts.Token));
             var gateway = await app.ResourceNotifications.WaitForResourceAsync(
                 "gateway", e => e.Snapshot.Urls.Any(u => u.DisplayProperties.DisplayName == "Orka console"), cts.Token);
-            Assert.Contains(gateway.Snapshot.Urls, u => u.DisplayProperties.DisplayName == "Orka console" && u.Url.TrimEnd('/') == $"http://127.0.0.1:{httpPort}");
+            Assert.Contains(gateway.Snapshot.Urls, u => u.DisplayProperties.DisplayName == "Orka console" && u.Url == $"http://127.0.0.1:{httpPort}/");
 
             await clientHost.StopAsync(cts.Token);
         }
