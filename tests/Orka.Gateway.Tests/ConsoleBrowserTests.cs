@@ -99,8 +99,19 @@ public sealed class ConsoleBrowserTests(ClusterFixture cluster, BrowserFixture b
             ]}
             """))).ReadJsonAsync();
 
+        await (await _http.PostAsync("api/topics/browsed/records", Api.Json("""
+            {"records":[
+              {"value":"at-20","timestamp":1700000000000,"partition":0},
+              {"value":"at-21","timestamp":1700000001000,"partition":0},
+              {"value":"at-22","timestamp":1700000002000,"partition":0}
+            ]}
+            """))).ReadJsonAsync();
+
         await _page.GotoAsync("/#/topics/browsed/messages");
         var rows = _page.Locator("#messages tr[data-offset]");
+        await Expect(_page.Locator("#msg-partition option")).ToHaveCountAsync(2);
+        await _page.SelectOptionAsync("#msg-partition", "1");
+        await _page.ClickAsync("#msg-go");
         await Expect(rows).ToHaveCountAsync(3);
         await Expect(rows.Nth(0)).ToContainTextAsync("order-1");
         await Expect(rows.Nth(0)).ToContainTextAsync("{\"total\":12}");
@@ -111,6 +122,15 @@ public sealed class ConsoleBrowserTests(ClusterFixture cluster, BrowserFixture b
         await _page.ClickAsync("#msg-go");
         await Expect(rows).ToHaveCountAsync(1);
         await Expect(rows.Nth(0)).ToHaveAttributeAsync("data-offset", "2");
+
+        // Jump to a time (UTC, as the table shows): the first record at or after it, then the rest.
+        await _page.SelectOptionAsync("#msg-partition", "0");
+        await _page.SelectOptionAsync("#msg-mode", "time");
+        await _page.FillAsync("#msg-time", "2023-11-14T22:13:20.5");
+        await _page.ClickAsync("#msg-go");
+        await Expect(rows).ToHaveCountAsync(2);
+        await Expect(rows.Nth(0)).ToContainTextAsync("at-21");
+        await Expect(rows.Nth(0)).ToContainTextAsync("2023-11-14 22:13:21.000");
 
         await _page.ClickAsync("#live-tail");
         await Expect(_page.Locator("#messages-info[data-state='open']")).ToBeVisibleAsync();

@@ -344,7 +344,7 @@ function messagesPage(name) {
   const partition = h('select', { name: 'partition', id: 'msg-partition' });
   const mode = h('select', { name: 'mode', id: 'msg-mode' }, h('option', { value: 'offset' }, 'from offset'), h('option', { value: 'time' }, 'from time'));
   const offset = h('input', { name: 'offset', id: 'msg-offset', type: 'number', min: 0, placeholder: 'log start', style: 'width:120px' });
-  const time = h('input', { name: 'time', id: 'msg-time', type: 'datetime-local', step: 1, hidden: true });
+  const time = h('input', { name: 'time', id: 'msg-time', type: 'datetime-local', step: 0.001, hidden: true });
   const limit = h('input', { name: 'limit', type: 'number', min: 1, max: 1000, value: 50, style: 'width:80px' });
   const next = h('button', { type: 'button', class: 'secondary', id: 'msg-next', disabled: true }, 'Next page');
   const live = h('button', { type: 'button', class: 'secondary', id: 'live-tail' }, 'Start live tail');
