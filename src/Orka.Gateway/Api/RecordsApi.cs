@@ -26,8 +26,10 @@ public static partial class RecordsApi
         var records = api.MapGroup("/topics/{name}").WithTags("Records");
         records.MapPost("/records", ProduceAsync)
             .Accepts<ProduceRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName("ProduceRecords").WithSummary("Produces one or many records (acks=all); answers each record's partition and offset.");
         records.MapGet("/partitions/{partition}/records", ReadAsync)
+            .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
             .WithName("ReadRecords")
             .WithSummary("Reads a partition from `offset` (default: log start) or from the first record at or after `timestamp` (Unix ms), at most `limit` records (1-1000, default 100); `nextOffset` continues.");
         records.MapGet("/records/tail", TailAsync)

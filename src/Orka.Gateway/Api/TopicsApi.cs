@@ -15,6 +15,8 @@ public static class TopicsApi
             .WithName("ListTopics").WithSummary("Topics (paged, by name) with partitions, size, records held and records/s in and out.");
         topics.MapPost("/", CreateAsync)
             .Accepts<CreateTopicRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName("CreateTopic").WithSummary("Creates a topic; partitions are spread over the live nodes.");
         topics.MapGet("/{name}", DescribeAsync)
             .WithName("DescribeTopic").WithSummary("Config and every partition's node, log start and end offsets and size.");
