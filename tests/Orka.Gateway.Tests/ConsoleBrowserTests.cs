@@ -73,6 +73,19 @@ public sealed class ConsoleBrowserTests(ClusterFixture cluster, BrowserFixture b
         await Expect(_page.Locator("#partitions tr[data-partition='2']")).ToContainTextAsync("1"); // the log end moved
         var stored = await _http.GetJsonAsync("api/topics/console-made/partitions/2/records");
         Assert.Equal("hello from the browser", stored.GetProperty("records")[0].GetProperty("value").GetString());
+
+        await _page.FillAsync("#alter-config textarea[name=set]", "segment.bytes=1048576");
+        await _page.FillAsync("#alter-config input[name=remove]", "retention.ms");
+        await _page.ClickAsync("#alter-config button[type=submit]");
+        await Expect(_page.Locator("#config")).ToContainTextAsync("segment.bytes");
+        await Expect(_page.Locator("#config")).Not.ToContainTextAsync("retention.ms");
+        Assert.Equal(
+            new Dictionary<string, string> { ["segment.bytes"] = "1048576" },
+            (await cluster.Client.GetGrain<ITopicGrain>("console-made").GetMetadataAsync())!.Config);
+
+        await _page.FillAsync("#add-partitions input[name=count]", "4");
+        await _page.ClickAsync("#add-partitions button[type=submit]");
+        await Expect(_page.Locator("#partitions tr")).ToHaveCountAsync(4);
         await ScreenshotAsync("topic");
 
         await _page.GotoAsync("/#/topics");
@@ -164,6 +177,14 @@ public sealed class ConsoleBrowserTests(ClusterFixture cluster, BrowserFixture b
         await Expect(total).ToHaveTextAsync("0");
         await Expect(_page.Locator("#lag-legend")).ToContainTextAsync("total lag now 0");
         await ScreenshotAsync("group");
+
+        // The group is empty (the native consumer commits without joining), so the console may rewind it.
+        await _page.FillAsync("#reset-offsets input[name=topic]", "lagging");
+        await _page.SelectOptionAsync("#reset-offsets select[name=kind]", "Earliest");
+        await _page.ClickAsync("#reset-offsets button[type=submit]");
+        await Expect(total).ToHaveTextAsync("40");
+        var committed = await cluster.Client.GetGrain<IConsumerGroupGrain>("lag-watch").GetCommittedAsync("lagging");
+        Assert.Equal(0, Assert.Single(committed).Offset);
     }
 
     private static async Task ConsumeAndCommitAsync(OrkaConsumer consumer, int count)
