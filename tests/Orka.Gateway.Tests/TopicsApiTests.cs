@@ -98,6 +98,17 @@ public sealed class TopicsApiTests(ClusterFixture cluster)
         Assert.Equal(new Dictionary<string, string> { ["retention.ms"] = "60000" }, (await cluster.Client.GetGrain<ITopicGrain>("goodconfig").GetMetadataAsync())!.Config);
     }
 
+    // Intent: a partition count outside 1-10000 at create is 400 InvalidPartitions and no topic appears.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    [InlineData(10_001)]
+    public async Task Topic_CreateWithBadPartitionCount_400AndNothingCreated(int partitions)
+    {
+        await Problem.AssertAsync(await _http.PostAsJsonAsync("api/topics", new { name = "badcount", partitions }), HttpStatusCode.BadRequest, OrkaErrorCode.InvalidPartitions);
+        Assert.Null(await cluster.Client.GetGrain<ITopicGrain>("badcount").GetMetadataAsync());
+    }
+
     // Intent: shrinking or keeping the partition count is 400 InvalidPartitions and the count stays.
     [Fact]
     public async Task Topic_AddPartitionsNotMore_400AndCountUnchanged()
