@@ -122,6 +122,43 @@ public sealed class GroupsApiTests(ClusterFixture cluster)
         await Problem.AssertAsync(await _http.DeleteAsync("api/groups/doomed"), HttpStatusCode.NotFound, OrkaErrorCode.GroupIdNotFound);
     }
 
+    // Intent: the lag history shows a group's total and per-partition lag falling as it commits, sampled by the gateway in the background.
+    [Fact]
+    public async Task Group_LagHistory_RecordsLagFallingOverTime()
+    {
+        await _http.CreateTopicAsync("history-in", 2);
+        await _http.ProduceAsync("history-in", 0, "a", "b", "c", "d");
+        await _http.ProduceAsync("history-in", 1, "e", "f");
+        await CommitAsync("historian", "history-in", 0, 0);
+        await Api.EventuallyAsync(
+            async () => (await _http.GetJsonAsync("api/groups/historian/lag/history")).EnumerateArray().Any(s => s.GetProperty("totalLag").GetInt64() == 6),
+            TimeSpan.FromSeconds(20),
+            "a lag sample of 6 for group 'historian'");
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        await CommitAsync("historian", "history-in", 3, 2);
+        JsonElement last = default;
+        await Api.EventuallyAsync(
+            async () =>
+            {
+                var history = (await _http.GetJsonAsync("api/groups/historian/lag/history")).EnumerateArray().ToList();
+                last = history[^1];
+                return last.GetProperty("totalLag").GetInt64() == 1;
+            },
+            TimeSpan.FromSeconds(20),
+            "the newest lag sample of group 'historian' to be 1");
+        Assert.Equal(1, last.GetProperty("partitions").GetProperty("history-in/0").GetInt64());
+        Assert.Equal(0, last.GetProperty("partitions").GetProperty("history-in/1").GetInt64());
+
+        var history = (await _http.GetJsonAsync("api/groups/historian/lag/history")).EnumerateArray().Select(s => s.GetProperty("at").GetDateTimeOffset()).ToList();
+        Assert.Equal(history.Order(), history);
+        var recent = (await _http.GetJsonAsync($"api/groups/historian/lag/history?since={before}")).EnumerateArray().ToList();
+        Assert.NotEmpty(recent);
+        Assert.True(recent.Count < history.Count, "since must leave out the samples taken before it");
+        await Problem.AssertAsync(await _http.GetAsync("api/groups/no-history/lag/history"), HttpStatusCode.NotFound, OrkaErrorCode.GroupIdNotFound);
+        await Problem.AssertAsync(await _http.GetAsync("api/groups/historian/lag/history?since=-5"), HttpStatusCode.BadRequest, OrkaErrorCode.InvalidRequest);
+    }
+
     // Intent: an unknown group is 404 GroupIdNotFound, an invalid group id 400 InvalidGroupId, and neither creates a group.
     [Fact]
     public async Task Group_UnknownOrInvalid_404Or400AndNothingCreated()

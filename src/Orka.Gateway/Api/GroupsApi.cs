@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orka.Client;
 using Orka.Gateway.Contracts;
+using Orka.Gateway.Throughput;
 
 namespace Orka.Gateway.Api;
 
@@ -15,6 +16,9 @@ public static class GroupsApi
             .WithName("ListGroups").WithSummary("Consumer groups (paged, by id) with state, protocol type, member count and total lag.");
         groups.MapGet("/{groupId}", DescribeAsync)
             .WithName("DescribeGroup").WithSummary("State, generation, members and assignments, and per partition the committed offset, log end and lag.");
+        groups.MapGet("/{groupId}/lag/history", LagHistoryAsync)
+            .WithName("GetGroupLagHistory")
+            .WithSummary("The group's lag (total and per partition) at each gateway sample of the last 10 minutes, oldest first; `since` (Unix ms) returns only later samples.");
         groups.MapPost("/{groupId}/offsets/reset", ResetAsync)
             .Accepts<ResetOffsetsRequest>("application/json")
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -68,6 +72,17 @@ public static class GroupsApi
             members,
             offsets,
             TotalLag(lag)));
+    }
+
+    private static async Task<Ok<IReadOnlyList<LagSample>>> LagHistoryAsync(IClusterClient client, ThroughputSampler sampler, string groupId, long? since)
+    {
+        if (since is < 0 or > 253_402_300_799_999)
+        {
+            throw new OrkaException(OrkaErrorCode.InvalidRequest, $"since must be Unix milliseconds between 0 and 253402300799999; got {since}.");
+        }
+
+        await new OrkaAdmin(client).DescribeGroupAsync(groupId); // 404 for a group that does not exist
+        return TypedResults.Ok(sampler.LagHistoryOf(groupId, since is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null));
     }
 
     private static async Task<Ok<IReadOnlyList<CommittedOffsetView>>> ResetAsync(HttpContext context, IClusterClient client, string groupId)

@@ -3,18 +3,6 @@
 
 // ---------- consumer groups ----------
 
-const lagHistory = new Map(); // group id → [{t, total, parts: {"topic/p": lag}}], kept while the console is open
-
-function recordLag(groupId, offsets) {
-  const points = lagHistory.get(groupId) || [];
-  const parts = {};
-  for (const o of offsets) parts[`${o.topic}/${o.partition}`] = o.lag;
-  points.push({ t: Date.now(), total: offsets.reduce((s, o) => s + Math.max(0, o.lag), 0), parts });
-  while (points.length > LAG_HISTORY_POINTS) points.shift();
-  lagHistory.set(groupId, points);
-  return points;
-}
-
 function groupsPage() {
   document.title = 'Consumer groups · Orka';
   const rows = h('tbody', { id: 'groups' });
@@ -99,7 +87,9 @@ function groupPage(groupId) {
       h('td', { class: 'mono' }, m.memberId), h('td', {}, m.clientId),
       h('td', { class: 'mono' }, m.assignment.map(a => `${a.topic}: ${a.partitions.join(', ')}`).join('\n') || '—')))
       : [h('tr', {}, h('td', { colspan: 3, class: 'empty' }, 'No members (the group is empty).'))]));
-    drawLag(canvas, legend, recordLag(groupId, g.offsets));
+    // The gateway samples every group's lag in the background, so the chart has history from before the page was opened.
+    const history = await api('GET', `/api/groups/${enc(groupId)}/lag/history`);
+    drawLag(canvas, legend, history.map(p => ({ t: Date.parse(p.at), total: p.totalLag, parts: p.partitions })));
   });
 }
 
@@ -150,7 +140,7 @@ function drawLag(canvas, legend, points) {
   });
   ctx.globalAlpha = 1; ctx.strokeStyle = '#111827'; ctx.lineWidth = 2.5;
   line(ctx, points.map(p => [x(p.t), y(p.total)]));
-  legend.textContent = `total lag now ${points[points.length - 1].total.toLocaleString('en-US')} (thick line); thin lines: ${series.slice(0, PALETTE.length).join(', ')}; sampled every ${REFRESH_MS / 1000} s while this page is open`;
+  legend.textContent = `total lag now ${points[points.length - 1].total.toLocaleString('en-US')} (thick line); thin lines: ${series.slice(0, PALETTE.length).join(', ')}; sampled by the gateway, last 10 minutes`;
 }
 
 function line(ctx, xy) {

@@ -2,7 +2,6 @@
 'use strict';
 
 const REFRESH_MS = 2000;
-const LAG_HISTORY_POINTS = 300;
 
 // ---------- helpers ----------
 
