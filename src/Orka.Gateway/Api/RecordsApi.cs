@@ -142,6 +142,7 @@ public static partial class RecordsApi
         var logEnd = offsets.LogEndOffset;
         while (records.Count < size && !cancellationToken.IsCancellationRequested)
         {
+            var previous = next;
             var fetched = await grain.FetchAsync(new FetchRequest(next, FetchBytes, 0, TimeSpan.Zero));
             logStart = fetched.LogStartOffset;
             logEnd = fetched.HighWatermark;
@@ -171,9 +172,9 @@ public static partial class RecordsApi
                 next = end;
             }
 
-            if (next >= logEnd)
+            if (next >= logEnd || next == previous)
             {
-                break;
+                break; // caught up, or (never expected) a fetch that did not move the reader
             }
         }
 
