@@ -42,7 +42,7 @@ function topicsPage() {
   const form = h('form', { class: 'inline', id: 'create-topic' },
     h('label', {}, 'Name', h('input', { name: 'name', required: true, placeholder: 'orders', pattern: '[a-zA-Z0-9._-]+' })),
     h('label', {}, 'Partitions', h('input', { name: 'partitions', type: 'number', min: 1, value: 3, style: 'width:90px' })),
-    h('label', {}, 'Config (key=value per line)', h('textarea', { name: 'config', rows: 1, placeholder: 'retention.ms=604800000' })),
+    h('label', {}, 'Config (key=value per line)', h('textarea', { name: 'config', rows: 1, placeholder: 'retention.ms=604800000', style: 'width:280px' })),
     h('button', { type: 'submit' }, 'Create topic'));
   form.addEventListener('submit', async e => {
     e.preventDefault();
