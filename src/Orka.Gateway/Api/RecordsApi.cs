@@ -39,7 +39,7 @@ public static partial class RecordsApi
         return api;
     }
 
-    private static async Task<Ok<ProduceResponse>> ProduceAsync(HttpContext context, IClusterClient client, string name)
+    private static async Task<Ok<ProduceResponse>> ProduceAsync(HttpContext context, IClusterClient client, TimeProvider time, string name)
     {
         var request = await JsonBody.ReadAsync<ProduceRequest>(context);
         var metadata = await new OrkaAdmin(client).GetTopicAsync(name);
@@ -57,7 +57,7 @@ public static partial class RecordsApi
         // request without producing any of it.
         var base64 = RecordJson.IsBase64(request.Encoding);
         var unkeyedPartition = Random.Shared.Next(metadata.PartitionCount);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var builders = new SortedDictionary<int, RecordBatchBuilder>();
         var placed = new (int Partition, int Index)[request.Records.Count];
         for (var i = 0; i < request.Records.Count; i++)
