@@ -44,7 +44,13 @@ var gateway = builder.AddProject<Projects.Orka_Gateway>("gateway", o => o.Exclud
     .WithHttpEndpoint(port: gatewayHttpPort, targetPort: gatewayHttpPort, name: "http", isProxied: false)
     .WithEnvironment("Orka__Gateways", gateways)
     .WithHttpHealthCheck("/health")
-    .WithUrlForEndpoint("http", u => u.DisplayText = "Orka gateway (REST API)");
+    .WithUrlForEndpoint("http", u =>
+    {
+        // The gateway listens on 127.0.0.1 only (Aspire would show "localhost"): link what it listens on.
+        u.Url = new UriBuilder(u.Url) { Host = "127.0.0.1" }.Uri.ToString();
+        u.DisplayText = "Orka console";
+    })
+    .WithUrlForEndpoint("http", e => new ResourceUrlAnnotation { Url = $"http://127.0.0.1:{e.Port}/openapi/v1.json", DisplayText = "REST API (OpenAPI)" });
 BindToLoopback(gateway);
 foreach (var silo in silos)
 {
@@ -52,7 +58,7 @@ foreach (var silo in silos)
 }
 
 Console.WriteLine($"Orka: {nodes} nodes, data in {dataRoot}");
-Console.WriteLine($"Orka: gateway REST API at http://127.0.0.1:{gatewayHttpPort}/api/topics");
+Console.WriteLine($"Orka: web console at http://127.0.0.1:{gatewayHttpPort}/ (REST API under /api, OpenAPI document at /openapi/v1.json)");
 Console.WriteLine($"Orka: CLI connects with --gateway {gateways} (or ORKA_GATEWAYS)");
 builder.Build().Run();
 

@@ -1,25 +1,20 @@
-using Orka.Client;
+using Orka.Gateway.Api;
 
 namespace Orka.Gateway;
 
-/// <summary>The REST API under <c>/api</c>.</summary>
+/// <summary>The REST API under <c>/api</c> (every endpoint is listed in the README and the OpenAPI document).</summary>
 public static class OrkaApi
 {
     public static IEndpointRouteBuilder MapOrkaApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api");
-        api.MapGet("/topics", async (IClusterClient client) =>
-        {
-            var names = await new OrkaAdmin(client).ListTopicsAsync();
-            var topics = await Task.WhenAll(names.Select(name => client.GetGrain<Orka.Grains.ITopicGrain>(name).GetMetadataAsync()));
-
-            // A topic deleted between the two calls is simply left out.
-            return Results.Ok(topics.OfType<TopicMetadata>()
-                .Select(t => new TopicSummary(t.Name, t.PartitionCount, t.PartitionNodes.ToArray(), t.CreatedAt)));
-        });
+        var api = app.MapGroup("/api")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapClusterApi();
+        api.MapTopicsApi();
+        api.MapRecordsApi();
+        api.MapGroupsApi();
         return app;
     }
-
-    /// <summary>A topic in the list: name, partition count, the node of each partition.</summary>
-    public sealed record TopicSummary(string Name, int Partitions, int[] PartitionNodes, DateTimeOffset CreatedAt);
 }

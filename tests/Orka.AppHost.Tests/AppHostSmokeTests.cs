@@ -82,8 +82,14 @@ public sealed class AppHostSmokeTests
             }
 
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
-            var topics = await http.GetFromJsonAsync<List<TopicSummary>>("/api/topics", cts.Token);
-            Assert.Contains(topics!, t => t.Name == "smoke" && t.Partitions == 6);
+            var topics = await http.GetFromJsonAsync<TopicPage>("/api/topics", cts.Token);
+            Assert.Contains(topics!.Items, t => t.Name == "smoke" && t.Partitions == 6);
+
+            // The gateway serves its web console at "/", and the dashboard links to it by name.
+            Assert.Contains("<title>Orka console</title>", await http.GetStringAsync("/", cts.Token));
+            var gateway = await app.ResourceNotifications.WaitForResourceAsync(
+                "gateway", e => e.Snapshot.Urls.Any(u => u.DisplayProperties.DisplayName == "Orka console"), cts.Token);
+            Assert.Contains(gateway.Snapshot.Urls, u => u.DisplayProperties.DisplayName == "Orka console" && u.Url == $"http://127.0.0.1:{httpPort}/");
 
             await clientHost.StopAsync(cts.Token);
         }
@@ -94,6 +100,8 @@ public sealed class AppHostSmokeTests
     }
 
     private sealed record TopicSummary(string Name, int Partitions);
+
+    private sealed record TopicPage(List<TopicSummary> Items, string? NextCursor);
 
     /// <summary>A base port such that base..base+count-1 are all free on 127.0.0.1 right now.</summary>
     private static int ConsecutiveFreePorts(int count)

@@ -1,0 +1,257 @@
+// Orka console: the cluster, topic list, topic and message browser pages.
+'use strict';
+
+// ---------- cluster ----------
+
+function clusterPage() {
+  document.title = 'Cluster · Orka';
+  const cards = h('div', { class: 'cards', id: 'cluster-cards' });
+  const nodes = h('tbody', { id: 'nodes' });
+  mount(
+    h('h1', {}, 'Cluster'),
+    cards,
+    h('div', { class: 'panel' },
+      h('h2', {}, 'Nodes'),
+      h('table', {},
+        h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'Node'), h('th', {}, 'Status'), h('th', {}, 'Silo address'),
+          h('th', { class: 'num' }, 'Partitions'), h('th', { style: 'width:35%' }, ''))),
+        nodes)));
+  every(REFRESH_MS, async () => {
+    const c = await api('GET', '/api/cluster');
+    cards.replaceChildren(
+      card('Health', pill(c.health.status)),
+      card('Active nodes', `${c.health.activeNodes} / ${c.health.knownNodes}`),
+      card('Topics', fmtInt(c.topics)),
+      card('Partitions', fmtInt(c.partitions)),
+      card('Unavailable partitions', fmtInt(c.health.unavailablePartitions)));
+    const max = Math.max(1, ...c.nodes.map(n => n.partitionsHeld));
+    nodes.replaceChildren(...c.nodes.map(n => h('tr', { 'data-node': n.id },
+      h('td', { class: 'num' }, n.id),
+      h('td', {}, pill(n.status)),
+      h('td', { class: 'mono' }, n.address || '—'),
+      h('td', { class: 'num' }, fmtInt(n.partitionsHeld)),
+      h('td', {}, h('div', { class: 'bar', style: `width:${(100 * n.partitionsHeld) / max}%` })))));
+  });
+}
+
+// ---------- topics ----------
+
+function topicsPage() {
+  document.title = 'Topics · Orka';
+  const rows = h('tbody', { id: 'topics' });
+  const form = h('form', { class: 'inline', id: 'create-topic' },
+    h('label', {}, 'Name', h('input', { name: 'name', required: true, placeholder: 'orders', pattern: '[a-zA-Z0-9._-]+' })),
+    h('label', {}, 'Partitions', h('input', { name: 'partitions', type: 'number', min: 1, value: 3, style: 'width:90px' })),
+    h('label', {}, 'Config (key=value per line)', h('textarea', { name: 'config', rows: 1, placeholder: 'retention.ms=604800000', style: 'width:280px' })),
+    h('button', { type: 'submit' }, 'Create topic'));
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = new FormData(form);
+    const created = await act(async () => api('POST', '/api/topics', {
+      name: f.get('name').trim(), partitions: Number(f.get('partitions')), config: parsePairs(f.get('config')),
+    }), `Topic ${f.get('name')} created`);
+    if (created) location.hash = `#/topics/${enc(created.name)}`;
+  });
+  mount(
+    h('h1', {}, 'Topics'),
+    h('div', { class: 'panel' }, h('h2', {}, 'New topic'), form),
+    h('div', { class: 'panel' },
+      h('table', {},
+        h('thead', {}, h('tr', {}, h('th', {}, 'Topic'), h('th', { class: 'num' }, 'Partitions'), h('th', { class: 'num' }, 'Records'),
+          h('th', { class: 'num' }, 'Size'), h('th', { class: 'num' }, 'In (rec/s)'), h('th', { class: 'num' }, 'Out (rec/s)'), h('th', {}, 'Created'))),
+        rows)));
+  every(REFRESH_MS, async () => {
+    const topics = await all('/api/topics');
+    rows.replaceChildren(...(topics.length ? topics.map(t => h('tr', { 'data-topic': t.name },
+      h('td', {}, h('a', { href: `#/topics/${enc(t.name)}` }, t.name)),
+      h('td', { class: 'num' }, t.partitions),
+      h('td', { class: 'num' }, fmtInt(t.records)),
+      h('td', { class: 'num' }, fmtBytes(t.sizeBytes)),
+      h('td', { class: 'num' }, fmtRate(t.recordsInPerSecond)),
+      h('td', { class: 'num' }, fmtRate(t.recordsOutPerSecond)),
+      h('td', { class: 'muted' }, new Date(t.createdAt).toLocaleString()))) : [h('tr', {}, h('td', { colspan: 7, class: 'empty' }, 'No topics yet.'))]));
+  });
+}
+
+function topicPage(name) {
+  document.title = `${name} · Orka`;
+  const cards = h('div', { class: 'cards' });
+  const partitions = h('tbody', { id: 'partitions' });
+  const config = h('tbody', { id: 'config' });
+  const partitionSelect = h('select', { name: 'partition' }, h('option', { value: '' }, 'auto (by key)'));
+
+  const produce = h('form', { class: 'inline', id: 'produce' },
+    h('label', {}, 'Key', h('input', { name: 'key', placeholder: '(none)' })),
+    h('label', {}, 'Value', h('textarea', { name: 'value', rows: 1, placeholder: '{"hello":"world"}' })),
+    h('label', {}, 'Headers (key=value per line)', h('textarea', { name: 'headers', rows: 1 })),
+    h('label', {}, 'Partition', partitionSelect),
+    h('button', { type: 'submit' }, 'Produce'));
+  produce.addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = new FormData(produce);
+    const record = { value: f.get('value'), headers: parsePairs(f.get('headers')) };
+    if (f.get('key')) record.key = f.get('key');
+    if (f.get('partition') !== '') record.partition = Number(f.get('partition'));
+    const r = await act(() => api('POST', `/api/topics/${enc(name)}/records`, { records: [record] }));
+    if (r) toast(`Produced to partition ${r.records[0].partition} at offset ${r.records[0].offset}`, false);
+  });
+
+  const alter = h('form', { class: 'inline', id: 'alter-config' },
+    h('label', {}, 'Set (key=value per line)', h('textarea', { name: 'set', rows: 1, placeholder: 'retention.ms=3600000' })),
+    h('label', {}, 'Remove (keys, comma separated)', h('input', { name: 'remove' })),
+    h('button', { type: 'submit' }, 'Apply'));
+  alter.addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = new FormData(alter);
+    const remove = f.get('remove').split(',').map(s => s.trim()).filter(Boolean);
+    if (await act(() => api('PATCH', `/api/topics/${enc(name)}/config`, { set: parsePairs(f.get('set')), remove }), 'Config changed')) alter.reset();
+  });
+
+  const grow = h('form', { class: 'inline', id: 'add-partitions' },
+    h('label', {}, 'New partition count', h('input', { name: 'count', type: 'number', min: 1, style: 'width:110px' })),
+    h('button', { type: 'submit', class: 'secondary' }, 'Add partitions'));
+  grow.addEventListener('submit', async e => {
+    e.preventDefault();
+    await act(() => api('POST', `/api/topics/${enc(name)}/partitions`, { count: Number(new FormData(grow).get('count')) }), 'Partitions added');
+  });
+
+  const del = h('button', { class: 'danger', id: 'delete-topic', onclick: async () => {
+    if (!confirm(`Delete topic ${name} and all its records?`)) return;
+    if (await act(() => api('DELETE', `/api/topics/${enc(name)}`), `Topic ${name} deleted`) !== undefined) location.hash = '#/topics';
+  } }, 'Delete topic');
+
+  mount(
+    h('div', { class: 'crumbs' }, h('a', { href: '#/topics' }, 'Topics'), ' / '),
+    h('div', { class: 'row' }, h('h1', { id: 'topic-name' }, name), h('span', { class: 'spacer' }),
+      h('a', { href: `#/topics/${enc(name)}/messages`, id: 'browse' }, 'Browse messages →')),
+    cards,
+    h('div', { class: 'panel' },
+      h('h2', {}, 'Partitions'),
+      h('table', {},
+        h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'Partition'), h('th', { class: 'num' }, 'Node'), h('th', { class: 'num' }, 'Log start'),
+          h('th', { class: 'num' }, 'Log end'), h('th', { class: 'num' }, 'Records'), h('th', { class: 'num' }, 'Size'))),
+        partitions)),
+    h('div', { class: 'panel' }, h('h2', {}, 'Produce a test record'), produce),
+    h('div', { class: 'grid' },
+      h('div', { class: 'panel' }, h('h2', {}, 'Config'),
+        h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Key'), h('th', {}, 'Value'))), config), h('p'), alter),
+      h('div', { class: 'panel' }, h('h2', {}, 'Partitions and deletion'), grow, h('p'), del)));
+
+  let knownPartitions = -1;
+  every(REFRESH_MS, async () => {
+    let t;
+    try {
+      t = await api('GET', `/api/topics/${enc(name)}`);
+    } catch (e) {
+      if (e.status === 404) { mount(h('h1', {}, name), h('p', { class: 'empty' }, 'This topic does not exist (any more).'), h('a', { href: '#/topics' }, 'All topics')); page.cleanup.forEach(f => f()); return; }
+      throw e;
+    }
+    const records = t.partitions.reduce((s, p) => s + Math.max(0, p.logEndOffset - p.logStartOffset), 0);
+    cards.replaceChildren(
+      card('Partitions', t.partitions.length),
+      card('Records', fmtInt(records), 'topic-records'),
+      card('Size', fmtBytes(t.sizeBytes)),
+      card('In (rec/s)', fmtRate(t.recordsInPerSecond)),
+      card('Out (rec/s)', fmtRate(t.recordsOutPerSecond)));
+    partitions.replaceChildren(...t.partitions.map(p => h('tr', { 'data-partition': p.partition },
+      h('td', { class: 'num' }, p.partition), h('td', { class: 'num' }, p.node),
+      h('td', { class: 'num' }, fmtInt(p.logStartOffset)), h('td', { class: 'num' }, fmtInt(p.logEndOffset)),
+      h('td', { class: 'num' }, fmtInt(Math.max(0, p.logEndOffset - p.logStartOffset))), h('td', { class: 'num' }, fmtBytes(p.sizeBytes)))));
+    const keys = Object.keys(t.config).sort();
+    config.replaceChildren(...(keys.length ? keys.map(k => h('tr', {}, h('td', { class: 'mono' }, k), h('td', { class: 'mono' }, t.config[k])))
+      : [h('tr', {}, h('td', { colspan: 2, class: 'empty' }, 'Broker defaults.'))]));
+    if (knownPartitions !== t.partitions.length) {
+      knownPartitions = t.partitions.length;
+      const chosen = partitionSelect.value;
+      partitionSelect.replaceChildren(h('option', { value: '' }, 'auto (by key)'), ...t.partitions.map(p => h('option', { value: p.partition }, p.partition)));
+      partitionSelect.value = chosen;
+    }
+  });
+}
+
+// ---------- message browser ----------
+
+function messagesPage(name) {
+  document.title = `${name} messages · Orka`;
+  const rows = h('tbody', { id: 'messages' });
+  const info = h('span', { class: 'muted', id: 'messages-info' });
+  const partition = h('select', { name: 'partition', id: 'msg-partition' });
+  const mode = h('select', { name: 'mode', id: 'msg-mode' }, h('option', { value: 'offset' }, 'from offset'), h('option', { value: 'time' }, 'from time'));
+  const offset = h('input', { name: 'offset', id: 'msg-offset', type: 'number', min: 0, placeholder: 'log start', style: 'width:120px' });
+  const time = h('input', { name: 'time', id: 'msg-time', type: 'datetime-local', step: 0.001, hidden: true });
+  const limit = h('input', { name: 'limit', type: 'number', min: 1, max: 1000, value: 50, style: 'width:80px' });
+  const next = h('button', { type: 'button', class: 'secondary', id: 'msg-next', disabled: true }, 'Next page');
+  const live = h('button', { type: 'button', class: 'secondary', id: 'live-tail' }, 'Start live tail');
+  let nextOffset = null;
+  let source = null;
+
+  mode.addEventListener('change', () => { offset.hidden = mode.value !== 'offset'; time.hidden = mode.value !== 'time'; });
+  const form = h('form', { class: 'inline', id: 'browse-form' },
+    h('label', {}, 'Partition', partition), h('label', {}, 'Start', mode), h('label', {}, 'Offset / time (UTC)', h('div', {}, offset, time)),
+    h('label', {}, 'Limit', limit), h('button', { type: 'submit', id: 'msg-go' }, 'Read'), next, live);
+
+  function row(r, fresh) {
+    return h('tr', { class: fresh ? 'fresh' : null, 'data-offset': r.offset, 'data-partition': r.partition },
+      h('td', { class: 'num' }, r.partition), h('td', { class: 'num' }, r.offset), h('td', { class: 'mono' }, fmtTime(r.timestamp)),
+      h('td', { class: 'mono' }, show(r.key, r.keyEncoding)), h('td', { class: 'mono' }, show(r.value, r.valueEncoding)),
+      h('td', { class: 'mono' }, r.headers.map(x => `${x.key}=${x.value === null ? 'null' : x.value}${x.encoding === 'base64' ? ' (base64)' : ''}`).join('\n')));
+  }
+  const show = (v, e) => (v === null ? h('span', { class: 'muted' }, 'null') : e === 'base64' ? h('span', { title: 'base64 (binary)' }, `⟨b64⟩ ${v}`) : v);
+
+  async function read(fromOffset) {
+    const p = partition.value;
+    let q = `limit=${enc(limit.value || 50)}`;
+    if (fromOffset !== undefined) q += `&offset=${fromOffset}`;
+    else if (mode.value === 'time' && time.value) q += `&timestamp=${Date.parse(time.value + 'Z')}`; // the table shows UTC, so the input is UTC too
+    else if (mode.value === 'offset' && offset.value !== '') q += `&offset=${enc(offset.value)}`;
+    const result = await act(() => api('GET', `/api/topics/${enc(name)}/partitions/${p}/records?${q}`));
+    if (!result) return;
+    rows.replaceChildren(...(result.records.length ? result.records.map(r => row(r, false))
+      : [h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No records from there; the partition ends at offset ' + result.logEndOffset + '.'))]));
+    nextOffset = result.nextOffset;
+    next.disabled = result.nextOffset >= result.logEndOffset;
+    info.textContent = `partition ${p}: offsets ${result.logStartOffset}–${result.logEndOffset} (end exclusive); showing ${result.records.length}`;
+  }
+
+  function stopTail() {
+    if (source) { source.close(); source = null; }
+    delete info.dataset.state;
+    live.textContent = 'Start live tail';
+  }
+  live.addEventListener('click', () => {
+    if (source) { stopTail(); return; }
+    rows.replaceChildren();
+    info.textContent = `live: new records of every partition of ${name} appear at the top`;
+    source = new EventSource(`/api/topics/${enc(name)}/records/tail?from=latest`);
+    source.addEventListener('record', ev => {
+      rows.prepend(row(JSON.parse(ev.data), true));
+      while (rows.children.length > 500) rows.lastChild.remove();
+    });
+    source.onerror = () => { info.dataset.state = 'reconnecting'; info.textContent = 'live tail interrupted; reconnecting…'; };
+    source.onopen = () => { info.dataset.state = 'open'; info.textContent = `live: new records of every partition of ${name} appear at the top`; };
+    live.textContent = 'Stop live tail';
+  });
+  page.cleanup.push(stopTail);
+  form.addEventListener('submit', e => { e.preventDefault(); stopTail(); read(); });
+  next.addEventListener('click', () => { stopTail(); if (nextOffset !== null) read(nextOffset); });
+
+  mount(
+    h('div', { class: 'crumbs' }, h('a', { href: '#/topics' }, 'Topics'), ' / ', h('a', { href: `#/topics/${enc(name)}` }, name), ' / '),
+    h('h1', {}, `Messages of ${name}`),
+    h('div', { class: 'panel' }, form, h('p', {}, info)),
+    h('div', { class: 'panel' },
+      h('table', {},
+        h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'Partition'), h('th', { class: 'num' }, 'Offset'), h('th', {}, 'Timestamp (UTC)'),
+          h('th', {}, 'Key'), h('th', { style: 'width:40%' }, 'Value'), h('th', {}, 'Headers'))),
+        rows)));
+
+  (async () => {
+    const t = await act(() => api('GET', `/api/topics/${enc(name)}`));
+    if (!t) return;
+    partition.replaceChildren(...t.partitions.map(p => h('option', { value: p.partition }, `${p.partition} (${fmtInt(p.logEndOffset - p.logStartOffset)} records)`)));
+    // Start on the first partition that holds records, so the page shows something at once.
+    const first = t.partitions.find(p => p.logEndOffset > p.logStartOffset);
+    if (first) partition.value = first.partition;
+    read();
+  })();
+}

@@ -1,0 +1,2 @@
+global using Microsoft.Extensions.DependencyInjection.Extensions;
+global using Orka.Grains;
