@@ -17,38 +17,85 @@ public static class ThroughputRunner
     private const int CommitBatches = 256;
     private const int RecoveryMiB = 1024;
 
+    /// <summary>Runs every section, or only those named in <paramref name="args"/> (append, read, commit, recovery).</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        _ = args;
+        bool Wants(string section) => args.Length == 0 || args.Contains(section, StringComparer.OrdinalIgnoreCase);
         var total = Stopwatch.StartNew();
         Console.WriteLine($"Orka.Storage throughput; {Environment.ProcessorCount} cores, temp dir {Path.GetTempPath()}, median of {Repeats}; MB = 10^6 bytes");
         Console.WriteLine();
 
+        if (Wants("append"))
+        {
+            await AppendAsync();
+        }
+
+        if (Wants("read"))
+        {
+            await ReadAsync();
+        }
+
+        if (Wants("commit"))
+        {
+            await DurableAppendAsync();
+        }
+
+        if (Wants("recovery"))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"## Recovery of a {RecoveryMiB} MiB segment (1 KiB records, 1 MiB batches; clean-shutdown marker removed; page cache warm)");
+            Console.WriteLine();
+            await RecoveryAsync();
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Total runtime {total.Elapsed.TotalSeconds:F0} s");
+        return 0;
+    }
+
+    private static async Task AppendAsync()
+    {
         Console.WriteLine($"## Append ({AppendMiB} MiB per run, one batch per AppendAsync, no fsync)");
         Console.WriteLine();
-        Row("record B", "batch", "raw MB/s", "log MB/s", "log/raw");
-        Row("---:", "---:", "---:", "---:", "---:");
+        Console.WriteLine();
+        Console.WriteLine("alloc B/append: bytes allocated by the whole process per AppendAsync (GC.GetTotalAllocatedBytes), median run; raw: per write.");
+        Console.WriteLine();
+        Row("record B", "batch", "raw MB/s", "log MB/s", "log/raw", "raw alloc B/write", "log alloc B/append");
+        Row("---:", "---:", "---:", "---:", "---:", "---:", "---:");
         foreach (var (record, batch) in Shapes())
         {
             var bytes = BenchData.BuildBatch(record, batch);
             var count = (int)(AppendMiB * (long)BenchData.MiB / bytes.Length);
             var raw = new List<double>();
             var log = new List<double>();
+            var rawAlloc = new List<double>();
+            var logAlloc = new List<double>();
             for (var r = 0; r < Repeats; r++)
             {
+                var before = GC.GetTotalAllocatedBytes(precise: true);
                 raw.Add(await TimeInDirectoryAsync("append-raw", dir => BenchData.RawWriteAsync(Path.Combine(dir, "raw.log"), bytes, count)));
+                rawAlloc.Add((GC.GetTotalAllocatedBytes(precise: true) - before) / (double)count);
+                long start = 0;
                 log.Add(await TimeInLogAsync("append-log", 1, async logs =>
                 {
+                    start = GC.GetTotalAllocatedBytes(precise: true);
                     for (var i = 0; i < count; i++)
                     {
                         await logs[0].AppendAsync(bytes);
                     }
+
+                    logAlloc.Add((GC.GetTotalAllocatedBytes(precise: true) - start) / (double)count);
                 }));
             }
 
-            Report(record, batch, (long)count * bytes.Length, raw, log);
+            double rawMBs = MBs((long)count * bytes.Length, Median(raw)), logMBs = MBs((long)count * bytes.Length, Median(log));
+            Row(record.ToString(), batch >= BenchData.MiB ? $"{batch / BenchData.MiB} MiB" : $"{batch / BenchData.KiB} KiB",
+                $"{rawMBs:F0}", $"{logMBs:F0}", $"{logMBs / rawMBs:F2}", $"{Median(rawAlloc):F0}", $"{Median(logAlloc):F0}");
         }
+    }
 
+    private static async Task ReadAsync()
+    {
         Console.WriteLine();
         Console.WriteLine($"## Catch-up read ({ReadMiB} MiB log, 1 MiB per read, page cache)");
         Console.WriteLine();
@@ -104,7 +151,10 @@ public static class ThroughputRunner
                 BenchData.DeleteDirectory(directory);
             }
         }
+    }
 
+    private static async Task DurableAppendAsync()
+    {
         Console.WriteLine();
         Console.WriteLine($"## Durable append: AppendAsync + FlushAsync per 16 KiB batch, {CommitBatches} batches per run split over the writers");
         Console.WriteLine();
@@ -131,15 +181,6 @@ public static class ThroughputRunner
             double rawMBs = MBs(bytes, Median(raw)), sharedMBs = MBs(bytes, Median(shared)), eachMBs = MBs(bytes, Median(separate));
             Row(writers.ToString(), $"{rawMBs:F1}", $"{sharedMBs:F1}", $"{sharedMBs / rawMBs:F2}", $"{eachMBs:F1}", $"{eachMBs / rawMBs:F2}");
         }
-
-        Console.WriteLine();
-        Console.WriteLine($"## Recovery of a {RecoveryMiB} MiB segment (1 KiB records, 1 MiB batches; clean-shutdown marker removed; page cache warm)");
-        Console.WriteLine();
-        await RecoveryAsync();
-
-        Console.WriteLine();
-        Console.WriteLine($"Total runtime {total.Elapsed.TotalSeconds:F0} s");
-        return 0;
     }
 
     private static async Task RecoveryAsync()
@@ -261,12 +302,6 @@ public static class ThroughputRunner
         {
             BenchData.DeleteDirectory(directory);
         }
-    }
-
-    private static void Report(int record, int batch, long bytes, List<double> raw, List<double> log)
-    {
-        double rawMBs = MBs(bytes, Median(raw)), logMBs = MBs(bytes, Median(log));
-        Row(record.ToString(), batch >= BenchData.MiB ? $"{batch / BenchData.MiB} MiB" : $"{batch / BenchData.KiB} KiB", $"{rawMBs:F0}", $"{logMBs:F0}", $"{logMBs / rawMBs:F2}");
     }
 
     private static double MBs(long bytes, double seconds) => bytes / 1e6 / seconds;

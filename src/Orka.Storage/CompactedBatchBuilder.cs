@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using static Orka.Storage.RecordBatchLayout;
@@ -5,16 +6,17 @@ using static Orka.Storage.RecordBatchLayout;
 namespace Orka.Storage;
 
 /// <summary>
-/// Re-encodes the records the log cleaner keeps from one batch into a new, uncompressed
-/// RecordBatch v2 (layout in <c>FORMAT.md</c>) that covers the same offsets as the original.
+/// Re-encodes the records the log cleaner keeps from one batch into a new RecordBatch v2,
+/// compressed with the original batch's codec, (layout in <c>FORMAT.md</c>) that covers the same offsets as the original.
 /// </summary>
 /// <remarks>
 /// <para>Offsets are preserved: the new batch keeps the original <c>baseOffset</c> and
 /// <c>lastOffsetDelta</c>, and each record keeps its offset delta, so the deltas may have gaps and
 /// the first record's delta may be above 0 (Kafka's cleaner also preserves the last offset of a
 /// v2 batch). <c>partitionLeaderEpoch</c>, the producer fields and the transactional bit are copied;
-/// compression is dropped and timestamps become create time, each record keeping the timestamp a
-/// reader saw before.</para>
+/// the records are compressed again with the original codec (as Kafka's cleaner does, so a
+/// compacted log stays as small as the producer made it), and timestamps become create time, each
+/// record keeping the timestamp a reader saw before.</para>
 /// <para>With a delete horizon, attribute bit 6 is set and <c>baseTimestamp</c> holds the horizon
 /// instead of the first record's timestamp (as in Kafka since KIP-534); record timestamp deltas are
 /// taken against it, so they may be negative.</para>
@@ -30,18 +32,23 @@ internal static class CompactedBatchBuilder
 
         var maxTimestamp = records.Max(r => r.Timestamp);
         var baseTimestamp = deleteHorizonMs ?? records[0].Timestamp;
-        var encoded = new List<byte[]>(records.Count);
-        var recordsLength = 0;
+        var encoded = new ArrayBufferWriter<byte>();
         foreach (var record in records)
         {
-            var bytes = EncodeRecord(record, record.Timestamp - baseTimestamp, checked((int)(record.Offset - original.BaseOffset)));
-            encoded.Add(bytes);
-            recordsLength += bytes.Length;
+            EncodeRecord(encoded, record, record.Timestamp - baseTimestamp, checked((int)(record.Offset - original.BaseOffset)));
         }
 
-        var batch = new byte[HeaderSize + recordsLength];
+        var payload = encoded.WrittenSpan;
+        if (original.Compression != RecordBatchCompression.None)
+        {
+            var compressed = new ArrayBufferWriter<byte>();
+            RecordBatchCodec.Compress(original.Compression, payload, compressed);
+            payload = compressed.WrittenSpan;
+        }
+
+        var batch = new byte[HeaderSize + payload.Length];
         var span = batch.AsSpan();
-        var attributes = (short)(original.Attributes & TransactionalFlag);
+        var attributes = (short)(original.Attributes & (TransactionalFlag | CompressionMask));
         if (deleteHorizonMs is not null)
         {
             attributes |= DeleteHorizonFlag;
@@ -59,24 +66,18 @@ internal static class CompactedBatchBuilder
         BinaryPrimitives.WriteInt16BigEndian(span[ProducerEpochOffset..], original.ProducerEpoch);
         BinaryPrimitives.WriteInt32BigEndian(span[BaseSequenceOffset..], original.BaseSequence);
         BinaryPrimitives.WriteInt32BigEndian(span[RecordCountOffset..], records.Count);
-        var at = RecordsOffset;
-        foreach (var bytes in encoded)
-        {
-            bytes.CopyTo(span[at..]);
-            at += bytes.Length;
-        }
-
+        payload.CopyTo(span[RecordsOffset..]);
         BinaryPrimitives.WriteUInt32BigEndian(span[CrcOffset..], Crc32C.Compute(span[AttributesOffset..]));
         return batch;
     }
 
-    private static byte[] EncodeRecord(Record record, long timestampDelta, int offsetDelta)
+    private static void EncodeRecord(ArrayBufferWriter<byte> destination, Record record, long timestampDelta, int offsetDelta)
     {
         var key = record.Key is { } k ? k.Span : default;
         var value = record.Value is { } v ? v.Span : default;
         var bodySize = RecordEncoding.BodySize(timestampDelta, offsetDelta, key.Length, record.Key is null, value.Length, record.Value is null, record.Headers);
-        var bytes = new byte[RecordEncoding.TotalSize(bodySize)];
-        RecordEncoding.Write(bytes, bodySize, timestampDelta, offsetDelta, key, record.Key is null, value, record.Value is null, record.Headers);
-        return bytes;
+        var totalSize = RecordEncoding.TotalSize(bodySize);
+        RecordEncoding.Write(destination.GetSpan(totalSize), bodySize, timestampDelta, offsetDelta, key, record.Key is null, value, record.Value is null, record.Headers);
+        destination.Advance(totalSize);
     }
 }

@@ -111,7 +111,7 @@ internal sealed partial class LogSegment
     /// <remarks>
     /// The time index narrows the search to the last ~index.interval.bytes before the answer; batch
     /// headers are walked from there, and only the batch found is decoded to pick the record. If
-    /// that batch cannot be decoded here (a compression codec the reader lacks) its base offset is
+    /// that batch cannot be decoded (a compressed payload the producer got wrong) its base offset is
     /// returned: the consumer then starts a few records early, never late.
     /// </remarks>
     public async ValueTask<long?> FindOffsetByTimestampAsync(long timestamp, long minOffset, CancellationToken cancellationToken)
@@ -143,17 +143,14 @@ internal sealed partial class LogSegment
                 var batch = new byte[batchSize];
                 await ReadExactlyAsync(handle, batch, batchPosition, cancellationToken).ConfigureAwait(false);
                 var header = RecordBatchHeader.Read(batch);
-                if (header.IsLogAppendTime || header.Compression is not (RecordBatchCompression.None or RecordBatchCompression.Gzip))
+                if (header.IsLogAppendTime || FirstRecordAtOrAfter(batch, minOffset, timestamp) is not { } offset)
                 {
                     return Math.Max(header.BaseOffset, minOffset);
                 }
 
-                foreach (var record in RecordBatchReader.ReadRecords(batch))
+                if (offset >= 0)
                 {
-                    if (record.Offset >= minOffset && record.Timestamp >= timestamp)
-                    {
-                        return record.Offset;
-                    }
+                    return offset;
                 }
 
                 // The late records of this batch lie below minOffset (or it is a control batch): look further.
@@ -163,6 +160,32 @@ internal sealed partial class LogSegment
         finally
         {
             ReleaseHandle();
+        }
+    }
+
+    /// <summary>
+    /// The offset of the first record of <paramref name="batch"/> at or above both bounds, -1 if
+    /// none is, or null when the records cannot be decoded (a compressed payload the producer got
+    /// wrong: the CRC only vouches that the bytes are the ones it sent), so the lookup answers with
+    /// the batch's base offset as it does for log-append-time batches.
+    /// </summary>
+    private static long? FirstRecordAtOrAfter(byte[] batch, long minOffset, long timestamp)
+    {
+        try
+        {
+            foreach (var record in RecordBatchReader.ReadRecords(batch))
+            {
+                if (record.Offset >= minOffset && record.Timestamp >= timestamp)
+                {
+                    return record.Offset;
+                }
+            }
+
+            return -1;
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.CorruptRecord)
+        {
+            return null;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Orka.Storage;
@@ -227,14 +228,16 @@ internal sealed partial class LogSegment
     /// adds index entries, then publishes the new size. Not cancellable once started: a half-done
     /// append is worse than a late one.
     /// </summary>
-    public async ValueTask AppendAsync(ReadOnlyMemory<byte> data, ArraySegment<BatchInfo> batches, int indexIntervalBytes)
+    /// <remarks><paramref name="parts"/> (<paramref name="length"/> bytes in all) go to the file in one gathered write (pwritev).</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // appends allocate no state machine
+    public async ValueTask AppendAsync(IReadOnlyList<ReadOnlyMemory<byte>> parts, long length, ArraySegment<BatchInfo> batches, int indexIntervalBytes)
     {
         var start = Size;
         var firstPosition = batches[0].Position;
         var handle = AcquireHandle();
         try
         {
-            await RandomAccess.WriteAsync(handle, data, start, CancellationToken.None).ConfigureAwait(false);
+            await RandomAccess.WriteAsync(handle, parts, start, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -271,7 +274,7 @@ internal sealed partial class LogSegment
         }
 
         Volatile.Write(ref _nextOffset, batches[^1].LastOffset + 1);
-        Volatile.Write(ref _size, start + data.Length);
+        Volatile.Write(ref _size, start + length);
     }
 
     /// <summary>

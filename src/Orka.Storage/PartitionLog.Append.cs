@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using static Orka.Storage.RecordBatchLayout;
 
 namespace Orka.Storage;
@@ -14,32 +15,37 @@ public sealed partial class PartitionLog
     /// <remarks>
     /// Every batch is checked before anything is written: whole, magic 2, CRC-32C, at least one
     /// record, lastOffsetDelta = recordCount - 1, and no larger than max.message.bytes
-    /// (RecordTooLarge). The caller's buffer is not modified and not kept: the batches are copied
-    /// once into a pooled buffer, the copy is what is validated (so a caller changing its buffer
-    /// meanwhile cannot slip bytes past the checks), and the copy's baseOffset fields are rewritten
-    /// (the CRC does not cover them). Copying and validating happen before the append lock is taken. Cancellation is
-    /// honoured until the write starts, never in the middle of it. If the append leaves
-    /// <see cref="LogConfig.FlushMessages"/> or more records unflushed, it fsyncs before returning
-    /// (outside the append lock, so concurrent appenders share the fsync); if that fsync fails the
-    /// records are in the log but the call throws (Io).
+    /// (RecordTooLarge). The caller's bytes are validated and written where they are, without a
+    /// copy: each batch goes to the file as one gathered write of its new 8-byte baseOffset (the
+    /// CRC does not cover it) followed by the caller's bytes after that field. So, as with
+    /// <see cref="Stream.WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>, the caller must
+    /// not change <paramref name="batches"/> until the returned task completes (bytes changed
+    /// meanwhile would reach the file unvalidated); it is never modified nor kept. Validation
+    /// happens before the append lock is taken. Cancellation is honoured until the write starts,
+    /// never in the middle of it. If the append leaves <see cref="LogConfig.FlushMessages"/> or
+    /// more records unflushed, it fsyncs before returning (outside the append lock, so concurrent
+    /// appenders share the fsync); if that fsync fails the records are in the log but the call
+    /// throws (Io). Allocation: nothing per record; per call, the async machinery only (the batch
+    /// table is pooled, the write list is reused under the lock).
     /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // no state-machine allocation per append
     public async ValueTask<LogAppendInfo> AppendAsync(ReadOnlyMemory<byte> batches, CancellationToken cancellationToken = default)
     {
         var config = Config;
-        var length = batches.Length;
-        var data = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        var infos = ArrayPool<BatchInfo>.Shared.Rent(4);
         try
         {
-            batches.Span.CopyTo(data);
-            return await AppendCopyAsync(data, length, ValidateBatches(data.AsSpan(0, length), config.MaxMessageBytes), config, cancellationToken).ConfigureAwait(false);
+            var count = ValidateBatches(batches.Span, config.MaxMessageBytes, ref infos);
+            return await AppendValidatedAsync(batches, new ArraySegment<BatchInfo>(infos, 0, count), config, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(data);
+            ArrayPool<BatchInfo>.Shared.Return(infos);
         }
     }
 
-    private async ValueTask<LogAppendInfo> AppendCopyAsync(byte[] data, int length, BatchInfo[] infos, LogConfig config, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<LogAppendInfo> AppendValidatedAsync(ReadOnlyMemory<byte> data, ArraySegment<BatchInfo> infos, LogConfig config, CancellationToken cancellationToken)
     {
         LogAppendInfo appended;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -49,10 +55,9 @@ public sealed partial class PartitionLog
             var nextOffset = _logEndOffset;
             var maxTimestamp = -1L;
             var records = 0;
-            for (var i = 0; i < infos.Length; i++)
+            for (var i = 0; i < infos.Count; i++)
             {
                 var info = infos[i];
-                BinaryPrimitives.WriteInt64BigEndian(data.AsSpan(info.Position + BaseOffsetOffset), nextOffset);
                 infos[i] = info with { BaseOffset = nextOffset, LastOffset = nextOffset + info.LastOffset };
                 nextOffset = infos[i].LastOffset + 1;
                 maxTimestamp = Math.Max(maxTimestamp, info.MaxTimestamp);
@@ -69,7 +74,7 @@ public sealed partial class PartitionLog
                 throw new StorageException(StorageErrorKind.Io, $"Appending to {Topic}-{Partition} failed; the log accepts no more appends until it is reopened.", e);
             }
 
-            appended = new LogAppendInfo(infos[0].BaseOffset, infos[^1].LastOffset, maxTimestamp, records, length);
+            appended = new LogAppendInfo(infos[0].BaseOffset, infos[^1].LastOffset, maxTimestamp, records, data.Length);
         }
         finally
         {
@@ -84,14 +89,18 @@ public sealed partial class PartitionLog
         return appended;
     }
 
-    internal static BatchInfo[] ValidateBatches(ReadOnlySpan<byte> data, int maxMessageBytes)
+    /// <summary>
+    /// Checks every batch of <paramref name="data"/> and describes them in <paramref name="infos"/>
+    /// (a pooled array, swapped for a larger pooled one when needed); returns how many there are.
+    /// </summary>
+    internal static int ValidateBatches(ReadOnlySpan<byte> data, int maxMessageBytes, ref BatchInfo[] infos)
     {
         if (data.IsEmpty)
         {
             throw new StorageException(StorageErrorKind.CorruptRecord, "The append holds no record batches.");
         }
 
-        var infos = new List<BatchInfo>();
+        var count = 0;
         var position = 0;
         while (position < data.Length)
         {
@@ -102,34 +111,53 @@ public sealed partial class PartitionLog
                 if (size > maxMessageBytes)
                 {
                     throw new StorageException(StorageErrorKind.RecordTooLarge,
-                        $"Batch {infos.Count} is {size} bytes; max.message.bytes is {maxMessageBytes}.");
+                        $"Batch {count} is {size} bytes; max.message.bytes is {maxMessageBytes}.");
                 }
             }
 
             if (RecordBatchHeader.Check(remaining, out var header, out var problem) != BatchStatus.Valid)
             {
-                throw new StorageException(StorageErrorKind.CorruptRecord, $"Batch {infos.Count} at byte {position}: {problem}");
+                throw new StorageException(StorageErrorKind.CorruptRecord, $"Batch {count} at byte {position}: {problem}");
             }
 
             if (header.RecordCount == 0 || header.LastOffsetDelta != header.RecordCount - 1)
             {
                 throw new StorageException(StorageErrorKind.CorruptRecord,
-                    $"Batch {infos.Count} at byte {position} has recordCount {header.RecordCount} and lastOffsetDelta {header.LastOffsetDelta}; a produced batch has at least one record and offset deltas 0..count-1.");
+                    $"Batch {count} at byte {position} has recordCount {header.RecordCount} and lastOffsetDelta {header.LastOffsetDelta}; a produced batch has at least one record and offset deltas 0..count-1.");
+            }
+
+            if (count == infos.Length)
+            {
+                var larger = ArrayPool<BatchInfo>.Shared.Rent(count * 2);
+                infos.AsSpan().CopyTo(larger);
+                ArrayPool<BatchInfo>.Shared.Return(infos);
+                infos = larger;
             }
 
             // LastOffset holds the delta until the writer knows the base offset.
-            infos.Add(new BatchInfo(position, header.SizeInBytes, 0, header.LastOffsetDelta, header.MaxTimestamp, header.RecordCount));
+            infos[count++] = new BatchInfo(position, header.SizeInBytes, 0, header.LastOffsetDelta, header.MaxTimestamp, header.RecordCount);
             position += header.SizeInBytes;
         }
 
-        return [.. infos];
+        return count;
     }
 
-    /// <summary>Writes the offset-stamped batches, rolling segments as needed, publishing the log end after each segment's part.</summary>
-    private async ValueTask WriteAsync(byte[] data, BatchInfo[] infos, LogConfig config)
+    /// <summary>
+    /// Writes the batches with their assigned base offsets, rolling segments as needed, publishing
+    /// the log end after each segment's part. Each segment's part is one gathered write: per batch,
+    /// its 8-byte baseOffset from <see cref="_offsetScratch"/>, then the caller's bytes after it.
+    /// Runs under the append lock, which is what makes reusing the scratch buffers safe.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteAsync(ReadOnlyMemory<byte> data, ArraySegment<BatchInfo> infos, LogConfig config)
     {
+        if (_offsetScratch.Length < infos.Count * sizeof(long))
+        {
+            _offsetScratch = new byte[Math.Max(infos.Count, 2 * _offsetScratch.Length / sizeof(long)) * sizeof(long)];
+        }
+
         var first = 0;
-        while (first < infos.Length)
+        while (first < infos.Count)
         {
             var segment = Volatile.Read(ref _segments)[^1];
             if (ShouldRoll(segment, infos[first], config))
@@ -140,18 +168,33 @@ public sealed partial class PartitionLog
             // Take as many following batches as still fit in this segment.
             var end = first + 1;
             long bytes = infos[first].Size;
-            while (end < infos.Length && !ShouldRoll(segment, infos[end], config, pendingBytes: bytes))
+            while (end < infos.Count && !ShouldRoll(segment, infos[end], config, pendingBytes: bytes))
             {
                 bytes += infos[end].Size;
                 end++;
             }
 
-            var slice = data.AsMemory(infos[first].Position, (int)bytes);
-            await segment.AppendAsync(slice, new ArraySegment<BatchInfo>(infos, first, end - first), config.IndexIntervalBytes).ConfigureAwait(false);
+            _gather.Clear();
+            for (var i = first; i < end; i++)
+            {
+                var info = infos[i];
+                var offsetField = _offsetScratch.AsMemory(i * sizeof(long), sizeof(long));
+                BinaryPrimitives.WriteInt64BigEndian(offsetField.Span, info.BaseOffset);
+                _gather.Add(offsetField);
+                _gather.Add(data.Slice(info.Position + sizeof(long), info.Size - sizeof(long)));
+            }
+
+            await segment.AppendAsync(_gather, bytes, infos.Slice(first, end - first), config.IndexIntervalBytes).ConfigureAwait(false);
             Volatile.Write(ref _logEndOffset, infos[end - 1].LastOffset + 1);
             first = end;
         }
     }
+
+    /// <summary>The baseOffset fields of the batches being written (8 bytes each); only touched under the append lock.</summary>
+    private byte[] _offsetScratch = new byte[8 * sizeof(long)];
+
+    /// <summary>The gathered write of one segment's part of an append; only touched under the append lock.</summary>
+    private readonly List<ReadOnlyMemory<byte>> _gather = [];
 
     private bool ShouldRoll(LogSegment segment, BatchInfo batch, LogConfig config, long pendingBytes = 0)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using static Orka.Storage.RecordBatchLayout;
@@ -5,28 +6,55 @@ using static Orka.Storage.RecordBatchLayout;
 namespace Orka.Storage;
 
 /// <summary>
-/// Builds one uncompressed Kafka RecordBatch v2 from records (the producer side: the native client
-/// encodes batches so the broker never touches individual records). Reusable after <see cref="Reset"/>.
-/// The byte layout is specified in <c>FORMAT.md</c>.
+/// Builds one Kafka RecordBatch v2 from records (the producer side: the native client encodes
+/// batches so the broker never touches individual records), uncompressed or compressed with
+/// <see cref="Compression"/>. Reusable after <see cref="Reset"/>. The byte layout, and each codec's
+/// framing, is specified in <c>FORMAT.md</c>.
 /// </summary>
 /// <remarks>
 /// Each record is encoded as it is appended (its deltas only depend on the first record's timestamp
-/// and its own position), so <see cref="Build"/> is one header write, one copy and one CRC pass.
-/// The records buffer is kept across <see cref="Reset"/> so a reused builder stops allocating once it
-/// has seen its largest batch. Not thread-safe.
+/// and its own position), so <see cref="Build"/> is one header write, one copy and one CRC pass,
+/// plus one compression pass when <see cref="Compression"/> is set. The records buffer (and the
+/// compression buffer) is kept across <see cref="Reset"/> so a reused builder stops allocating,
+/// beyond the batch it returns and the codec's own state, once it has seen its largest batch.
+/// Not thread-safe.
 /// </remarks>
 public sealed class RecordBatchBuilder
 {
     private byte[] _records = new byte[256];
+    private ArrayBufferWriter<byte>? _compressed;
+    private RecordBatchCompression _compression;
     private int _recordsLength;
     private int _count;
     private long _baseTimestamp;
     private long _maxTimestamp;
 
+    /// <summary>Creates a builder whose batches use <paramref name="compression"/> (none by default).</summary>
+    public RecordBatchBuilder(RecordBatchCompression compression = RecordBatchCompression.None) => Compression = compression;
+
+    /// <summary>
+    /// The codec <see cref="Build"/> compresses the records with (attributes bits 0-2). Gzip, snappy
+    /// (xerial framing, as Kafka's Java producer writes), lz4 (frame format) and zstd (frame format)
+    /// are what every Kafka client reads. Can change between batches.
+    /// </summary>
+    public RecordBatchCompression Compression
+    {
+        get => _compression;
+        set
+        {
+            if (value is < RecordBatchCompression.None or > RecordBatchCompression.Zstd)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Kafka defines codecs 0-4 only.");
+            }
+
+            _compression = value;
+        }
+    }
+
     /// <summary>Records added since the last reset.</summary>
     public int Count => _count;
 
-    /// <summary>Size in bytes the batch will have if built now.</summary>
+    /// <summary>Size in bytes the batch will have if built now without compression (an upper bound in practice when compressed).</summary>
     public int SizeInBytes => HeaderSize + _recordsLength;
 
     /// <summary>Adds a record. Null key/value are encoded as Kafka nulls (length -1).</summary>
@@ -67,13 +95,22 @@ public sealed class RecordBatchBuilder
             throw new InvalidOperationException("A record batch needs at least one record; the log rejects empty batches.");
         }
 
-        var batch = new byte[SizeInBytes];
+        ReadOnlySpan<byte> records = _records.AsSpan(0, _recordsLength);
+        if (_compression != RecordBatchCompression.None)
+        {
+            _compressed ??= new ArrayBufferWriter<byte>();
+            _compressed.ResetWrittenCount();
+            RecordBatchCodec.Compress(_compression, records, _compressed);
+            records = _compressed.WrittenSpan;
+        }
+
+        var batch = new byte[HeaderSize + records.Length];
         var span = batch.AsSpan();
         BinaryPrimitives.WriteInt64BigEndian(span[BaseOffsetOffset..], 0);
         BinaryPrimitives.WriteInt32BigEndian(span[BatchLengthOffset..], batch.Length - LogOverhead);
         BinaryPrimitives.WriteInt32BigEndian(span[PartitionLeaderEpochOffset..], -1);
         span[MagicOffset] = Magic;
-        BinaryPrimitives.WriteInt16BigEndian(span[AttributesOffset..], 0); // no compression, CreateTime
+        BinaryPrimitives.WriteInt16BigEndian(span[AttributesOffset..], (short)_compression); // CreateTime, not transactional
         BinaryPrimitives.WriteInt32BigEndian(span[LastOffsetDeltaOffset..], _count - 1);
         BinaryPrimitives.WriteInt64BigEndian(span[BaseTimestampOffset..], _baseTimestamp);
         BinaryPrimitives.WriteInt64BigEndian(span[MaxTimestampOffset..], _maxTimestamp);
@@ -81,7 +118,7 @@ public sealed class RecordBatchBuilder
         BinaryPrimitives.WriteInt16BigEndian(span[ProducerEpochOffset..], producerEpoch);
         BinaryPrimitives.WriteInt32BigEndian(span[BaseSequenceOffset..], baseSequence);
         BinaryPrimitives.WriteInt32BigEndian(span[RecordCountOffset..], _count);
-        _records.AsSpan(0, _recordsLength).CopyTo(span[RecordsOffset..]);
+        records.CopyTo(span[RecordsOffset..]);
         BinaryPrimitives.WriteUInt32BigEndian(span[CrcOffset..], Crc32C.Compute(span[AttributesOffset..]));
         return batch;
     }

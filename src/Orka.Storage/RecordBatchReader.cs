@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using static Orka.Storage.RecordBatchLayout;
 
@@ -7,16 +6,38 @@ namespace Orka.Storage;
 /// <summary>
 /// Decodes the records of a buffer of consecutive RecordBatch v2 batches (layout in <c>FORMAT.md</c>).
 /// Uncompressed batches are decoded in place: keys and values are slices of the caller's buffer.
-/// Gzip batches are inflated into a new buffer per batch. Snappy, LZ4 and Zstd are not decoded yet
-/// and throw. Control batches (transaction markers) are skipped, as a Kafka consumer does.
+/// Compressed batches (gzip, snappy in raw or xerial framing, lz4 frames, zstd frames) are
+/// decompressed into one new buffer per batch, bounded by a limit. Control batches (transaction
+/// markers) are skipped, as a Kafka consumer does.
 /// </summary>
 public static class RecordBatchReader
 {
     /// <summary>
+    /// The default bound on one batch's decompressed records: 64 MiB, 64 times Kafka's default
+    /// max.message.bytes. A batch that would inflate past it is refused as corrupt (a decompression
+    /// bomb) instead of being allowed to exhaust memory.
+    /// </summary>
+    public const int DefaultMaxDecompressedBytes = 64 * 1024 * 1024;
+
+    /// <summary>
     /// Every record of every whole batch in <paramref name="batches"/>, in order; a trailing partial
-    /// batch is ignored. Throws <see cref="StorageException"/> (CorruptRecord) on a bad batch.
+    /// batch is ignored. Throws <see cref="StorageException"/> (CorruptRecord) on a bad batch,
+    /// including a compressed one whose records would exceed <see cref="DefaultMaxDecompressedBytes"/>.
     /// </summary>
     public static IEnumerable<Record> ReadRecords(ReadOnlyMemory<byte> batches)
+        => ReadRecords(batches, DefaultMaxDecompressedBytes);
+
+    /// <summary>
+    /// As <see cref="ReadRecords(ReadOnlyMemory{byte})"/>, refusing (CorruptRecord) a compressed batch
+    /// whose records would take more than <paramref name="maxDecompressedBytes"/> once decompressed.
+    /// </summary>
+    public static IEnumerable<Record> ReadRecords(ReadOnlyMemory<byte> batches, int maxDecompressedBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDecompressedBytes);
+        return ReadRecordsCore(batches, maxDecompressedBytes);
+    }
+
+    private static IEnumerable<Record> ReadRecordsCore(ReadOnlyMemory<byte> batches, int maxDecompressedBytes)
     {
         var position = 0;
         while (true)
@@ -40,16 +61,22 @@ public static class RecordBatchReader
                 continue;
             }
 
-            foreach (var record in DecodeBatch(header, batch))
+            foreach (var record in DecodeBatch(header, batch, maxDecompressedBytes))
             {
                 yield return record;
             }
         }
     }
 
-    private static List<Record> DecodeBatch(RecordBatchHeader header, ReadOnlyMemory<byte> batch)
+    private static List<Record> DecodeBatch(RecordBatchHeader header, ReadOnlyMemory<byte> batch, int maxDecompressedBytes)
     {
-        var records = Decompress(header, batch[RecordsOffset..]);
+        var records = RecordBatchCodec.Decompress(header, batch[RecordsOffset..], maxDecompressedBytes);
+        if (header.RecordCount > records.Length / RecordBatchCodec.MinRecordSize)
+        {
+            // Checked before the list is sized by it: a forged count must not allocate gigabytes.
+            throw Corrupt(header, 0, $"recordCount {header.RecordCount} cannot fit in {records.Length} bytes of records");
+        }
+
         var result = new List<Record>(header.RecordCount);
         var position = 0;
         for (var i = 0; i < header.RecordCount; i++)
@@ -126,33 +153,6 @@ public static class RecordBatchReader
         var bytes = body.Slice(at, length);
         at += length;
         return bytes;
-    }
-
-    private static ReadOnlyMemory<byte> Decompress(RecordBatchHeader header, ReadOnlyMemory<byte> records)
-    {
-        switch (header.Compression)
-        {
-            case RecordBatchCompression.None:
-                return records;
-            case RecordBatchCompression.Gzip:
-                try
-                {
-                    using var input = new MemoryStream(records.ToArray(), writable: false);
-                    using var gzip = new GZipStream(input, CompressionMode.Decompress);
-                    using var output = new MemoryStream();
-                    gzip.CopyTo(output);
-                    return output.ToArray();
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new StorageException(StorageErrorKind.CorruptRecord, $"Batch at offset {header.BaseOffset}: gzip data is invalid.", e);
-                }
-
-            default:
-                throw new StorageException(
-                    StorageErrorKind.CorruptRecord,
-                    $"Batch at offset {header.BaseOffset} uses {header.Compression} compression (attributes 0x{header.Attributes:X4}); only none and gzip can be decoded yet.");
-        }
     }
 
     private static StorageException Corrupt(RecordBatchHeader header, int index, string problem)

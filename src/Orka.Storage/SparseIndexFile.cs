@@ -9,12 +9,17 @@ namespace Orka.Storage;
 /// open and the key a lookup compares.
 /// </summary>
 /// <remarks>
-/// Entries are kept in memory (8 or 12 bytes per ~4 KiB of log, 2 or 3 MiB for a 1 GiB segment) and
-/// appended to the file as they are made; the file is only read at open. An index is a cache of the
-/// log: if it is missing, torn or inconsistent, recovery rebuilds it from the <c>.log</c> file.
+/// Entries are kept in memory (8 or 12 bytes per ~4 KiB of log, 2 or 3 MiB for a 1 GiB segment);
+/// lookups only use memory, and the file is only read at open. New entries reach the file in one
+/// write when the index is flushed (<see cref="Flush"/>, before its fsync), released or disposed,
+/// not one write per entry: that kept two extra syscalls on every small append. An index is a
+/// cache of the log: a file that lacks the latest entries is still a valid, sparser index, and one
+/// that is missing, torn or inconsistent is rebuilt by recovery from the <c>.log</c> file (which
+/// always happens to a segment above the recovery point, i.e. one not flushed since it was written).
 /// Thread-safety: one writer (<see cref="AppendEntry"/>) and any number of concurrent lookups
-/// (<see cref="FindLast"/>). The writer publishes an entry (and a grown array) before it publishes
-/// the new count, and readers read the count first, so they never see a torn entry.
+/// (<see cref="FindLast"/>); <see cref="Flush"/> may run beside the writer. The writer publishes an
+/// entry (and a grown array) before it publishes the new count, and readers read the count first,
+/// so they never see a torn entry.
 /// </remarks>
 internal abstract class SparseIndexFile<TEntry> : IDisposable
     where TEntry : struct
@@ -24,6 +29,8 @@ internal abstract class SparseIndexFile<TEntry> : IDisposable
     private SafeFileHandle? _file; // open while the segment is active; reopened on demand after ReleaseFile
     private TEntry[] _entries = new TEntry[16];
     private int _count;
+    private readonly Lock _fileGate = new();
+    private int _persistedCount; // entries [0, _persistedCount) are in the file; guarded by _fileGate
 
     /// <summary>Opens the file with <paramref name="mode"/> (Create: a new, empty index replacing any left over); entries start empty.</summary>
     protected SparseIndexFile(string path, int entrySize, FileMode mode)
@@ -56,31 +63,69 @@ internal abstract class SparseIndexFile<TEntry> : IDisposable
             Encode(entries[i], bytes.AsSpan(i * _entrySize, _entrySize));
         }
 
-        RandomAccess.SetLength(File, bytes.Length);
-        RandomAccess.Write(File, bytes, 0);
         var copy = new TEntry[Math.Max(16, entries.Count)];
         for (var i = 0; i < entries.Count; i++)
         {
             copy[i] = entries[i];
         }
 
-        Volatile.Write(ref _entries, copy);
-        Volatile.Write(ref _count, entries.Count);
+        lock (_fileGate)
+        {
+            RandomAccess.SetLength(File, bytes.Length);
+            RandomAccess.Write(File, bytes, 0);
+            Volatile.Write(ref _entries, copy);
+            Volatile.Write(ref _count, entries.Count);
+            _persistedCount = entries.Count;
+        }
     }
 
-    public void Flush() => RandomAccess.FlushToDisk(File);
+    /// <summary>Writes the entries made since the last write, then fsyncs the file.</summary>
+    public void Flush()
+    {
+        WritePending();
+        RandomAccess.FlushToDisk(File);
+    }
 
     /// <summary>
     /// Closes the file handle of an index that is no longer written (its segment was rolled and
-    /// flushed): lookups use memory only. Not concurrent with <see cref="Flush"/> or writes.
+    /// flushed), after writing any entry the file still lacks: lookups use memory only. Not
+    /// concurrent with <see cref="Flush"/> or writes.
     /// </summary>
     public void ReleaseFile()
     {
+        if (_file is not null)
+        {
+            WritePending();
+        }
+
         _file?.Dispose();
         _file = null;
     }
 
     public void Dispose() => ReleaseFile();
+
+    /// <summary>Writes entries [persisted, count) to the file in one write.</summary>
+    private void WritePending()
+    {
+        lock (_fileGate)
+        {
+            var count = Volatile.Read(ref _count);
+            var entries = Volatile.Read(ref _entries); // holds every entry below count (published first)
+            if (count == _persistedCount)
+            {
+                return;
+            }
+
+            var bytes = new byte[(count - _persistedCount) * _entrySize];
+            for (var i = _persistedCount; i < count; i++)
+            {
+                Encode(entries[i], bytes.AsSpan((i - _persistedCount) * _entrySize, _entrySize));
+            }
+
+            RandomAccess.Write(File, bytes, (long)_persistedCount * _entrySize);
+            _persistedCount = count;
+        }
+    }
 
     /// <summary>Writes <paramref name="entry"/> into <paramref name="destination"/> (exactly one entry long).</summary>
     protected abstract void Encode(TEntry entry, Span<byte> destination);
@@ -132,6 +177,7 @@ internal abstract class SparseIndexFile<TEntry> : IDisposable
 
             _entries = entries;
             _count = count;
+            _persistedCount = count;
             return true;
         }
         catch
@@ -141,7 +187,7 @@ internal abstract class SparseIndexFile<TEntry> : IDisposable
         }
     }
 
-    /// <summary>Adds an entry at the end; the caller keeps every column increasing.</summary>
+    /// <summary>Adds an entry at the end, in memory (see the class remarks); the caller keeps every column increasing.</summary>
     protected void AppendEntry(TEntry entry)
     {
         var count = _count;
@@ -155,10 +201,7 @@ internal abstract class SparseIndexFile<TEntry> : IDisposable
         }
 
         entries[count] = entry;
-        Span<byte> bytes = stackalloc byte[_entrySize];
-        Encode(entry, bytes);
-        RandomAccess.Write(File, bytes, (long)count * _entrySize);
-        Volatile.Write(ref _count, count + 1);
+        Volatile.Write(ref _count, count + 1); // the file gets it at the next flush
     }
 
     /// <summary>The last entry that <see cref="IsBefore"/> <paramref name="key"/> (binary search), or null if there is none.</summary>

@@ -22,6 +22,7 @@ public sealed class CompactionTests : IDisposable
     };
 
     private long _timestamp = Start.ToUnixTimeMilliseconds();
+    private RecordBatchCompression _compression = RecordBatchCompression.None;
 
     public void Dispose() => _temp.Dispose();
 
@@ -33,7 +34,7 @@ public sealed class CompactionTests : IDisposable
     private byte[] Batch(params (string? Key, string? Value)[] records)
     {
         _timestamp += 10;
-        var builder = new RecordBatchBuilder();
+        var builder = new RecordBatchBuilder(_compression);
         foreach (var (key, value) in records)
         {
             builder.Append(_timestamp, Bytes(key), Bytes(value), keyIsNull: key is null, valueIsNull: value is null);
@@ -107,8 +108,13 @@ public sealed class CompactionTests : IDisposable
     [InlineData(2, false)]
     [InlineData(3, true)]
     [InlineData(4, true)]
-    public async Task CompactAsync_RandomKeysOverManyRounds_MatchesADictionaryModel(int seed, bool tombstonesExpire)
+    [InlineData(5, false, RecordBatchCompression.Zstd)]
+    [InlineData(6, true, RecordBatchCompression.Snappy)]
+    [InlineData(7, true, RecordBatchCompression.Lz4)]
+    [InlineData(8, false, RecordBatchCompression.Gzip)]
+    public async Task CompactAsync_RandomKeysOverManyRounds_MatchesADictionaryModel(int seed, bool tombstonesExpire, RecordBatchCompression compression = RecordBatchCompression.None)
     {
+        _compression = compression;
         var random = new Random(seed);
         var config = Compacted with { DeleteRetentionMs = tombstonesExpire ? 20_000 : Compacted.DeleteRetentionMs };
         var model = new Dictionary<string, string?>();
@@ -165,6 +171,8 @@ public sealed class CompactionTests : IDisposable
             }
 
             Assert.True(log.SegmentCount < appended.Count / 4, $"{log.SegmentCount} segments left: compaction should merge small ones");
+            var batches = TestBatches.AssertWholeBatches((await log.ReadAsync(log.LogStartOffset, int.MaxValue)).Batches);
+            Assert.All(batches, h => Assert.Equal(compression, h.Compression)); // rewritten batches keep the producer's codec
         }
         finally
         {
@@ -349,7 +357,7 @@ public sealed class CompactionTests : IDisposable
     }
 
     [Fact]
-    public async Task CompactAsync_GzipBatches_CopiesAWhollyKeptOneAndReencodesAPartlyKeptOne()
+    public async Task CompactAsync_GzipBatches_CopiesAWhollyKeptOneAndRecompressesAPartlyKeptOne()
     {
         await using var manager = Open();
         var log = await manager.GetOrCreateLogAsync("t", 0, TopicId, Compacted);
@@ -362,8 +370,37 @@ public sealed class CompactionTests : IDisposable
 
         var fetch = await log.ReadAsync(0, 1 << 20);
         var headers = TestBatches.AssertWholeBatches(fetch.Batches);
-        Assert.Equal([RecordBatchCompression.None, RecordBatchCompression.Gzip, RecordBatchCompression.None], headers.Select(h => h.Compression));
+        Assert.Equal([RecordBatchCompression.Gzip, RecordBatchCompression.Gzip, RecordBatchCompression.None], headers.Select(h => h.Compression));
+        Assert.Equal([1, 2, 1], headers.Select(h => h.RecordCount)); // the first lost "a"; the second is the producer's batch
         Assert.Equal(["b", "c", "d", "a"], RecordBatchReader.ReadRecords(fetch.Batches).Select(r => Text(r.Key)));
+    }
+
+    [Fact]
+    public async Task CompactAsync_CorruptCompressedPayload_FailsClearlyAndLeavesTheLogUntouched()
+    {
+        await using var manager = Open();
+        var log = await manager.GetOrCreateLogAsync("t", 0, TopicId, Compacted);
+        _compression = RecordBatchCompression.Zstd;
+        await log.AppendAsync(Batch(("a", "1")));
+        var bad = Batch(("b", "1"), ("c", "1"));
+        Array.Fill(bad, (byte)0x5A, 61, bad.Length - 61); // the CRC vouches for what the producer sent, not that it decodes
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bad.AsSpan(17), Crc32C.Compute(bad.AsSpan(21)));
+        await log.AppendAsync(bad);
+        await log.AppendAsync(Batch(("a", "2")));
+        await log.AppendAsync(Batch(("z", "active")));
+        await log.FlushAsync();
+        var before = Directory.GetFiles(log.Directory).Order().ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await log.CompactAsync());
+
+        Assert.Equal(StorageErrorKind.CorruptRecord, e.Kind);
+        Assert.Contains("offset 1", e.Message);
+        Assert.Contains("Zstd", e.Message);
+        var after = Directory.GetFiles(log.Directory).Order().ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        Assert.Equal(before.Keys, after.Keys);
+        Assert.All(before, file => Assert.Equal(file.Value, after[file.Key]));
+        var fetch = await log.ReadAsync(1, 1 << 20);
+        Assert.Equal(bad.AsSpan(8).ToArray(), fetch.Batches[..bad.Length].ToArray().AsSpan(8).ToArray()); // served as stored (offset stamped)
     }
 
     /// <summary>The same batch with its records gzip-compressed.</summary>

@@ -95,6 +95,60 @@ public sealed class PartitionLogTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 6).Select(i => (long)i), records.Select(r => r.Offset));
     }
 
+    // Intent: one append of more batches than one gathered write (pwritev) can take at once (IOV_MAX is 1024 on Linux).
+    [Fact]
+    public async Task AppendAsync_ThousandsOfBatchesInOneCall_AllWrittenAtTheirOffsets()
+    {
+        var log = await CreateLogAsync();
+        var batches = Enumerable.Range(0, 3000).SelectMany(i => TestBatches.Make($"b{i}", count: 1 + i % 2)).ToArray();
+        var original = (byte[])batches.Clone();
+
+        var info = await log.AppendAsync(batches);
+
+        Assert.Equal((0L, 4499L), (info.FirstOffset, info.LastOffset));
+        Assert.Equal(original, batches);
+        var stored = await File.ReadAllBytesAsync(Directory.GetFiles(log.Directory, "*.log").Single());
+        var headers = TestBatches.AssertWholeBatches(stored);
+        Assert.Equal(3000, headers.Count);
+        Assert.Equal(headers.Select((_, i) => i / 2 * 3L + i % 2), headers.Select(h => h.BaseOffset));
+        var records = await TestBatches.ReadAllAsync(log, maxBytes: 1 << 20);
+        Assert.Equal(Enumerable.Range(0, 3000).SelectMany(i => Enumerable.Range(0, 1 + i % 2).Select(r => $"b{i}-{r}")), records.Select(TestBatches.ValueOf));
+    }
+
+    // Intent: index entries reach the .index file in one write at flush (not one write per append), each pointing at its batch.
+    [Fact]
+    public async Task FlushAsync_IndexEntriesMadeSinceTheLastFlush_AreWrittenThen()
+    {
+        var log = await CreateLogAsync(LogConfig.Default with { IndexIntervalBytes = 100 });
+        var index = Directory.GetFiles(log.Directory, "*.index").Single();
+        for (var i = 0; i < 20; i++)
+        {
+            await log.AppendAsync(TestBatches.Make($"r{i}", count: 2, valueSize: 60));
+        }
+
+        Assert.Equal(0, new FileInfo(index).Length);
+        await log.FlushAsync();
+        var first = await File.ReadAllBytesAsync(index);
+        for (var i = 20; i < 30; i++)
+        {
+            await log.AppendAsync(TestBatches.Make($"r{i}", count: 2, valueSize: 60));
+        }
+
+        await log.FlushAsync();
+        var second = await File.ReadAllBytesAsync(index);
+
+        Assert.True(first.Length >= 8 * 15, $"{first.Length} bytes of index for 20 batches of ~200 bytes");
+        Assert.True(second.Length >= first.Length + 8 * 8, $"{second.Length} bytes after 10 more batches");
+        Assert.Equal(first, second[..first.Length]);
+        var segment = await File.ReadAllBytesAsync(Directory.GetFiles(log.Directory, "*.log").Single());
+        for (var at = 0; at < second.Length; at += 8)
+        {
+            var relativeOffset = BinaryPrimitives.ReadInt32BigEndian(second.AsSpan(at));
+            var position = BinaryPrimitives.ReadInt32BigEndian(second.AsSpan(at + 4));
+            Assert.Equal(relativeOffset, RecordBatchHeader.ReadValidated(segment.AsSpan(position)).BaseOffset);
+        }
+    }
+
     [Fact]
     public async Task AppendAsync_AcrossSegmentRolls_ReadsEveryRecordInOrder()
     {

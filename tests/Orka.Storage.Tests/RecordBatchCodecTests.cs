@@ -158,17 +158,6 @@ public sealed class RecordBatchCodecTests
     }
 
     [Fact]
-    public void ReadRecords_UnsupportedCompression_ThrowsWithCodecName()
-    {
-        var batch = BuildBatch("x");
-        BinaryPrimitives.WriteInt16BigEndian(batch.AsSpan(21), (short)RecordBatchCompression.Zstd);
-        BinaryPrimitives.WriteUInt32BigEndian(batch.AsSpan(17), Crc32C.Compute(batch.AsSpan(21)));
-
-        var e = Assert.Throws<StorageException>(() => RecordBatchReader.ReadRecords(batch).ToList());
-        Assert.Contains("Zstd", e.Message);
-    }
-
-    [Fact]
     public void Build_NoRecords_Throws()
         => Assert.Throws<InvalidOperationException>(() => new RecordBatchBuilder().Build());
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orka.Broker.Hosting;
 using Orka.Broker.Placement;
+using Orka.Broker.Telemetry;
 using Orka.Storage;
 
 namespace Orka.Broker.Grains;
@@ -18,6 +19,7 @@ internal sealed class PartitionGrain(
     LogManager logs,
     IOptions<OrkaNodeOptions> node,
     TimeProvider time,
+    OrkaMetrics metrics,
     ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
 {
     /// <summary>Longest a fetch may wait, well under Orleans' default 30 s response timeout.</summary>
@@ -65,6 +67,7 @@ internal sealed class PartitionGrain(
 
     public async Task<ProduceResult> ProduceAsync(ReadOnlyMemory<byte> batches, Acks acks)
     {
+        var started = time.GetTimestamp();
         var idempotent = IdempotentBatch(batches.Span);
         if (idempotent is { } producer && _producers.Check(producer.ProducerId, producer.ProducerEpoch, producer.BaseSequence, LastSequence(producer)) is { } duplicate)
         {
@@ -94,6 +97,7 @@ internal sealed class PartitionGrain(
         var appended = _appended;
         _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         appended.TrySetResult();
+        metrics.Produced(_partition.Topic, acks, info.RecordCount, info.SizeInBytes, time.GetElapsedTime(started));
         return new ProduceResult(info.FirstOffset, info.LastOffset, Log.LogStartOffset);
     }
 
@@ -168,6 +172,7 @@ internal sealed class PartitionGrain(
             throw new OrkaException(OrkaErrorCode.InvalidRequest, "Fetch sizes and wait must not be negative.");
         }
 
+        var started = time.GetTimestamp();
         var wait = request.MaxWait < MaxFetchWait ? request.MaxWait : MaxFetchWait;
         var deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
         while (true)
@@ -187,6 +192,7 @@ internal sealed class PartitionGrain(
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
             if (data.Batches.Length >= Math.Max(request.MinBytes, 1) || remaining <= TimeSpan.Zero)
             {
+                metrics.Fetched(_partition.Topic, data.Batches.Span, time.GetElapsedTime(started));
                 return new FetchResult(data.Batches, data.LogEndOffset, data.LogStartOffset);
             }
 

@@ -1,3 +1,6 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -9,6 +12,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using Orka.Broker.Metadata;
 using Orka.Broker.Placement;
+using Orka.Broker.Telemetry;
 using Orka.Storage;
 
 namespace Orka.Broker.Hosting;
@@ -19,9 +23,12 @@ public static class OrkaSiloBuilderExtensions
     /// <summary>
     /// Registers the broker: node identity (from the <c>Orka</c> configuration section, then
     /// <paramref name="configure"/>), this node's <see cref="LogManager"/>, partition placement by
-    /// node, and the embedded file metadata store as <see cref="OrkaStorage.Name"/>.
+    /// node, and the metadata store <see cref="OrkaStorage.Name"/> chosen by <c>Orka:Storage</c>
+    /// (then <paramref name="configureStorage"/>): the embedded file store by default, or Azure
+    /// Table/Blob storage.
     /// </summary>
-    public static ISiloBuilder AddOrka(this ISiloBuilder builder, Action<OrkaNodeOptions>? configure = null)
+    public static ISiloBuilder AddOrka(
+        this ISiloBuilder builder, Action<OrkaNodeOptions>? configure = null, Action<OrkaStorageOptions>? configureStorage = null)
     {
         var options = builder.Services.AddOptions<OrkaNodeOptions>().BindConfiguration(OrkaNodeOptions.SectionName);
         if (configure is not null)
@@ -34,6 +41,8 @@ public static class OrkaSiloBuilderExtensions
             new LogManagerOptions { DataDirectory = sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.ResolveDataDirectory() },
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Orka.Storage")));
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<OrkaMetrics>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, LogManagerLifecycle>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DeletedTopicSweeper>();
 
@@ -43,9 +52,54 @@ public static class OrkaSiloBuilderExtensions
             .PostConfigure<IOptions<OrkaNodeOptions>>((silo, orka) => silo.SiloName = NodeNames.SiloName(orka.Value.NodeId));
         builder.Services.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
 
-        builder.Services.AddGrainStorage(OrkaStorage.Name, (sp, _) => new FileGrainStorage(
-            sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.ResolveMetadataDirectory(),
-            new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>())));
+        builder.AddOrkaMetadataStorage(configureStorage);
         return builder;
     }
+
+    /// <summary>
+    /// The provider is picked while the silo is being built (it decides which services exist), so it
+    /// is read from configuration here rather than through <see cref="IOptions{TOptions}"/>.
+    /// </summary>
+    private static void AddOrkaMetadataStorage(this ISiloBuilder builder, Action<OrkaStorageOptions>? configure)
+    {
+        var storage = new OrkaStorageOptions();
+        builder.Configuration.GetSection(OrkaStorageOptions.SectionName).Bind(storage);
+        configure?.Invoke(storage);
+
+        // Every provider writes Orleans' binary serialization, as the file store does: the state types
+        // (immutable collections, records) round-trip exactly, and the serializer is version tolerant.
+        switch (storage.Provider)
+        {
+            case OrkaStorageProvider.Local:
+                builder.Services.AddGrainStorage(OrkaStorage.Name, (sp, _) => new FileGrainStorage(
+                    sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.ResolveMetadataDirectory(),
+                    new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>())));
+                break;
+            case OrkaStorageProvider.AzureTable:
+                var tableConnection = RequireConnectionString(storage);
+                builder.AddAzureTableGrainStorage(OrkaStorage.Name, (OptionsBuilder<AzureTableStorageOptions> o) => o.Configure<Serializer>((table, serializer) =>
+                {
+                    table.TableName = storage.TableName;
+                    table.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                    table.TableServiceClient = new TableServiceClient(tableConnection);
+                }));
+                break;
+            case OrkaStorageProvider.AzureBlob:
+                var blobConnection = RequireConnectionString(storage);
+                builder.AddAzureBlobGrainStorage(OrkaStorage.Name, (OptionsBuilder<AzureBlobStorageOptions> o) => o.Configure<Serializer>((blob, serializer) =>
+                {
+                    blob.ContainerName = storage.ContainerName;
+                    blob.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                    blob.BlobServiceClient = new BlobServiceClient(blobConnection);
+                }));
+                break;
+            default:
+                throw new InvalidOperationException($"Orka:Storage:Provider must be Local, AzureTable or AzureBlob; got '{storage.Provider}'.");
+        }
+    }
+
+    private static string RequireConnectionString(OrkaStorageOptions storage) =>
+        string.IsNullOrWhiteSpace(storage.ConnectionString)
+            ? throw new InvalidOperationException($"Orka:Storage:Provider={storage.Provider} needs Orka:Storage:ConnectionString.")
+            : storage.ConnectionString;
 }
