@@ -293,15 +293,25 @@ internal static class OrkaCommands
     };
 
     /// <summary>Connects, runs <paramref name="action"/> and turns its failures into one stderr line and an exit code.</summary>
-    internal static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<IClusterClient, CancellationToken, Task> action)
+    internal static Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<IClusterClient, CancellationToken, Task> action) =>
+        RunGuardedAsync(cancellationToken, cancel => WithClusterAsync(parse, cancel, action));
+
+    /// <summary>Connects to the cluster named by <c>--gateway</c> (or its defaults) for the length of <paramref name="action"/>.</summary>
+    internal static async Task WithClusterAsync(ParseResult parse, CancellationToken cancellationToken, Func<IClusterClient, CancellationToken, Task> action)
     {
         var gateways = parse.GetValue(Gateway)
             ?? Environment.GetEnvironmentVariable(OrkaEndpoints.GatewaysVariable)
             ?? OrkaEndpoints.DefaultGateways;
+        await using var connection = await ClusterConnection.OpenAsync(gateways, cancellationToken);
+        await action(connection.Client, cancellationToken);
+    }
+
+    /// <summary>Runs a command body and turns its failures into orka's exit codes and one stderr line.</summary>
+    internal static async Task<int> RunGuardedAsync(CancellationToken cancellationToken, Func<CancellationToken, Task> action)
+    {
         try
         {
-            await using var connection = await ClusterConnection.OpenAsync(gateways, cancellationToken);
-            await action(connection.Client, cancellationToken);
+            await action(cancellationToken);
             return 0;
         }
         catch (ArgumentException e)

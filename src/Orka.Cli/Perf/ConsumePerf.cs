@@ -18,7 +18,7 @@ internal static class ConsumePerf
     {
         var startTime = DateTimeOffset.Now;
         var start = Stopwatch.GetTimestamp();
-        var consumer = new OrkaConsumer(client, new ConsumerOptions { GroupId = group, AutoOffsetReset = AutoOffsetReset.Earliest });
+        await using var consumer = new OrkaConsumer(client, new ConsumerOptions { GroupId = group, AutoOffsetReset = AutoOffsetReset.Earliest });
         await consumer.AssignAsync(topic);
         var assigned = Stopwatch.GetTimestamp();
 

@@ -25,7 +25,7 @@ internal static class EndToEndPerf
 
         var stats = new PerfStats(settings.RecordSize);
         var runId = Random.Shared.NextInt64();
-        var consumer = new OrkaConsumer(client, new ConsumerOptions { AutoOffsetReset = AutoOffsetReset.Latest });
+        await using var consumer = new OrkaConsumer(client, new ConsumerOptions { AutoOffsetReset = AutoOffsetReset.Latest });
         await consumer.AssignAsync(settings.Topic);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -42,27 +42,35 @@ internal static class PerfCommands
         var batchSize = BatchSizeOption();
         var linger = LingerOption();
         var producers = new Option<int>("--producers") { Description = "Concurrent producers sharing --num-records", DefaultValueFactory = _ => 1 };
-        var protocol = new Option<string>("--protocol") { Description = "native (Orleans client)", DefaultValueFactory = _ => "native" };
+        var protocol = new Option<string>("--protocol") { Description = "native (Orleans client) or kafka (Confluent.Kafka through a silo's Kafka listener)", DefaultValueFactory = _ => "native" };
+        var bootstrap = new Option<string>("--bootstrap-servers") { Description = "Kafka listeners for --protocol kafka", DefaultValueFactory = _ => "127.0.0.1:9092" };
         var interval = new Option<int>("--reporting-interval") { Description = "Milliseconds between progress lines", DefaultValueFactory = _ => 5000 };
         var command = new Command("produce", "Send fixed-size records as fast as allowed; print Kafka's producer-perf summary line")
         {
-            topic, numRecords, recordSize, throughput, acks, batchSize, linger, producers, protocol, interval,
+            topic, numRecords, recordSize, throughput, acks, batchSize, linger, producers, protocol, bootstrap, interval,
         };
-        command.SetAction((parse, ct) => OrkaCommands.RunAsync(parse, ct, async (client, cancel) =>
+        command.SetAction((parse, ct) => OrkaCommands.RunGuardedAsync(ct, async cancel =>
         {
             var settings = Settings(parse, topic, numRecords, recordSize, throughput, acks, batchSize, linger) with
             {
                 Producers = Positive(parse.GetValue(producers), "--producers"),
                 ReportingInterval = TimeSpan.FromMilliseconds(Positive(parse.GetValue(interval), "--reporting-interval")),
             };
-            if (parse.GetValue(protocol) is var p && p != "native")
+            PerfStats stats;
+            switch (parse.GetValue(protocol))
             {
-                throw new ArgumentException($"--protocol must be native; got '{p}'.");
+                case "native":
+                    stats = await RunNativeAsync(parse, settings, cancel);
+                    break;
+                case "kafka":
+                    var servers = parse.GetValue(bootstrap)!;
+                    await KafkaPerfProducer.EnsureTopicAsync(servers, settings.Topic, cancel);
+                    stats = await ProducePerf.RunAsync(settings, _ => new KafkaPerfProducer(servers, settings), Console.Out, cancel);
+                    break;
+                case var other:
+                    throw new ArgumentException($"--protocol must be native or kafka; got '{other}'.");
             }
 
-            await new OrkaAdmin(client).GetTopicAsync(settings.Topic);
-            var options = new ProducerOptions { Acks = settings.Acks, BatchSize = settings.BatchSize, Linger = settings.Linger };
-            var stats = await ProducePerf.RunAsync(settings, _ => new NativePerfProducer(client, settings.Topic, options), Console.Out, cancel);
             Console.WriteLine(stats.SummaryLine());
             FailOnErrors(stats);
         }));
@@ -125,6 +133,18 @@ internal static class PerfCommands
             }
         }));
         return command;
+    }
+
+    private static async Task<PerfStats> RunNativeAsync(ParseResult parse, PerfSettings settings, CancellationToken cancellationToken)
+    {
+        PerfStats? stats = null;
+        await OrkaCommands.WithClusterAsync(parse, cancellationToken, async (client, cancel) =>
+        {
+            await new OrkaAdmin(client).GetTopicAsync(settings.Topic);
+            var options = new ProducerOptions { Acks = settings.Acks, BatchSize = settings.BatchSize, Linger = settings.Linger };
+            stats = await ProducePerf.RunAsync(settings, _ => new NativePerfProducer(client, settings.Topic, options), Console.Out, cancel);
+        });
+        return stats!;
     }
 
     private static PerfSettings Settings(
