@@ -18,11 +18,12 @@ internal static class OrkaCommands
 
     public static RootCommand Build()
     {
-        var root = new RootCommand("orka: manage topics and produce/consume records on an Orka cluster");
+        var root = new RootCommand("orka: manage topics and consumer groups, produce/consume records on an Orka cluster");
         root.Options.Add(Gateway);
         root.Subcommands.Add(TopicsCommand());
         root.Subcommands.Add(ProduceCommand());
         root.Subcommands.Add(ConsumeCommand());
+        root.Subcommands.Add(GroupCommands.Build());
         root.Subcommands.Add(NodesCommand());
         return root;
     }
@@ -273,7 +274,8 @@ internal static class OrkaCommands
         _ => throw new ArgumentException($"--acks must be 0, 1 or all; got '{text}'."),
     };
 
-    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<IClusterClient, CancellationToken, Task> action)
+    /// <summary>Connects, runs <paramref name="action"/> and turns its failures into one stderr line and an exit code.</summary>
+    internal static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<IClusterClient, CancellationToken, Task> action)
     {
         var gateways = parse.GetValue(Gateway)
             ?? Environment.GetEnvironmentVariable(OrkaEndpoints.GatewaysVariable)

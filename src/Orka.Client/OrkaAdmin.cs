@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace Orka.Client;
 
-/// <summary>Topic and cluster administration over an Orleans client.</summary>
+/// <summary>Topic, consumer group and cluster administration over an Orleans client.</summary>
 public sealed class OrkaAdmin(IClusterClient client)
 {
     public Task<TopicMetadata> CreateTopicAsync(string name, int partitions, IReadOnlyDictionary<string, string>? config = null)
@@ -50,6 +50,51 @@ public sealed class OrkaAdmin(IClusterClient client)
         var offsets = await Task.WhenAll(Enumerable.Range(0, metadata.PartitionCount).Select(async p =>
             (p, await client.GetGrain<IPartitionGrain>(new TopicPartition(name, p).ToGrainKey()).ListOffsetAsync(timestamp))));
         return [.. offsets];
+    }
+
+    /// <summary>Every consumer group with its state and protocol type (one grain call per group).</summary>
+    public Task<ImmutableArray<GroupListing>> ListGroupsAsync() => client.GetGrain<IClusterGrain>(IClusterGrain.Key).ListGroupsAsync();
+
+    /// <summary>
+    /// A group's state, generation and members with their assignments (decode a member's
+    /// assignment with <see cref="ConsumerProtocolCodec.TryDecodeAssignment"/>). Throws
+    /// GroupIdNotFound when the group has neither members nor committed offsets.
+    /// </summary>
+    public async Task<GroupDescription> DescribeGroupAsync(string groupId)
+    {
+        Names.ValidateGroupId(groupId);
+        var description = await client.GetGrain<IConsumerGroupGrain>(groupId).DescribeAsync();
+        return description.State == GroupState.Dead
+            ? throw new OrkaException(OrkaErrorCode.GroupIdNotFound, $"Group '{groupId}' does not exist.")
+            : description;
+    }
+
+    /// <summary>
+    /// Committed offset, log end and lag of every partition of every topic the group has offsets in
+    /// or is assigned. Throws GroupIdNotFound when the group does not exist.
+    /// </summary>
+    public async Task<ImmutableArray<PartitionLag>> GetGroupLagAsync(string groupId)
+    {
+        await DescribeGroupAsync(groupId);
+        return await client.GetGrain<IConsumerGroupGrain>(groupId).GetLagAsync();
+    }
+
+    /// <summary>
+    /// Moves the group's committed offsets in one topic. Only while the group has no members
+    /// (NonEmptyGroup otherwise); an explicit offset outside the log is OffsetOutOfRange and moves nothing.
+    /// </summary>
+    public Task<ImmutableArray<CommittedOffset>> ResetGroupOffsetsAsync(string groupId, OffsetResetRequest request)
+    {
+        Names.ValidateGroupId(groupId);
+        ArgumentNullException.ThrowIfNull(request);
+        return client.GetGrain<IConsumerGroupGrain>(groupId).ResetOffsetsAsync(request);
+    }
+
+    /// <summary>Deletes a group's committed offsets; NonEmptyGroup while it has members, GroupIdNotFound if there is nothing to delete.</summary>
+    public Task DeleteGroupAsync(string groupId)
+    {
+        Names.ValidateGroupId(groupId);
+        return client.GetGrain<IConsumerGroupGrain>(groupId).DeleteAsync();
     }
 
     public Task<ImmutableArray<NodeInfo>> ListNodesAsync() => client.GetGrain<IClusterGrain>(IClusterGrain.Key).ListNodesAsync();

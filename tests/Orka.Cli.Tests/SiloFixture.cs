@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Orka.Silo;
 
 namespace Orka.Cli.Tests;
@@ -11,6 +12,9 @@ public sealed class SiloFixture : IAsyncLifetime
     public string Root { get; } = Directory.CreateTempSubdirectory("orka-cli-").FullName;
 
     public string Gateway { get; private set; } = "";
+
+    /// <summary>The silo's own grain factory, for a test to act as a second client (e.g. a group member).</summary>
+    public IGrainFactory Grains => _app?.Services.GetRequiredService<IGrainFactory>() ?? throw new InvalidOperationException("The silo is not running.");
 
     public async Task InitializeAsync()
     {

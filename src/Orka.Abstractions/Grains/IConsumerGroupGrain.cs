@@ -69,4 +69,36 @@ public interface IConsumerGroupGrain : IGrainWithStringKey
     /// <summary>Kafka's DescribeGroups for this group.</summary>
     [Alias("Describe")]
     Task<GroupDescription> DescribeAsync();
+
+    /// <summary>
+    /// The group as <see cref="IClusterGrain.ListGroupsAsync"/> shows it, or null when the group holds
+    /// no members, no pending joins and no offsets (it does not exist as far as Kafka is concerned).
+    /// Never waits on other grains, so the cluster grain can ask while this group calls it.
+    /// </summary>
+    [Alias("GetListing"), AlwaysInterleave]
+    Task<GroupListing?> GetListingAsync();
+
+    /// <summary>
+    /// Kafka's DeleteGroups: removes the group's committed offsets and state. Refused with
+    /// NON_EMPTY_GROUP while it has members, GROUP_ID_NOT_FOUND when it has neither members nor offsets.
+    /// </summary>
+    [Alias("Delete")]
+    Task DeleteAsync();
+
+    /// <summary>
+    /// Lag per partition for every partition of every topic the group has committed offsets in or
+    /// is assigned: log end minus committed offset (minus the log start when nothing is committed).
+    /// Asks each partition for its offsets, in parallel.
+    /// </summary>
+    [Alias("GetLag"), AlwaysInterleave]
+    Task<ImmutableArray<PartitionLag>> GetLagAsync();
+
+    /// <summary>
+    /// Moves committed offsets in one topic; only while the group is Empty (else NON_EMPTY_GROUP: stop
+    /// the consumers first). Earliest/latest/timestamp resolve against each partition's log; an
+    /// explicit offset outside [log start, log end] is refused with OFFSET_OUT_OF_RANGE and nothing
+    /// moves. Returns the offsets now committed for the partitions reset.
+    /// </summary>
+    [Alias("ResetOffsets")]
+    Task<ImmutableArray<CommittedOffset>> ResetOffsetsAsync(OffsetResetRequest request);
 }

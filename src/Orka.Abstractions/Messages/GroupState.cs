@@ -16,6 +16,10 @@ public enum GroupState
     /// <summary>Every member has its assignment; members heartbeat.</summary>
     Stable = 3,
 
-    /// <summary>The group is gone (deleted); no request succeeds.</summary>
+    /// <summary>
+    /// The group does not exist: it never had a member or a commit, or it was deleted, or its offsets
+    /// expired. DescribeGroups answers this for such a group, as Kafka's classic coordinator does;
+    /// a join creates the group again.
+    /// </summary>
     Dead = 4,
 }

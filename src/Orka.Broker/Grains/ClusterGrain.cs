@@ -5,7 +5,10 @@ using Orka.Broker.Placement;
 
 namespace Orka.Broker.Grains;
 
-/// <summary>The topic registry and the node list (nodes come from Orleans membership, not state).</summary>
+/// <summary>
+/// The topic and consumer group registries and the node list (nodes come from Orleans membership,
+/// not state). Groups register themselves; their state is asked of each group when listed.
+/// </summary>
 internal sealed class ClusterGrain(
     [PersistentState("cluster", OrkaStorage.Name)] IPersistentState<ClusterState> state,
     IClusterMembershipService membership,
@@ -44,6 +47,53 @@ internal sealed class ClusterGrain(
         }
 
         await state.WriteStateAsync();
+    }
+
+    public async Task AddGroupAsync(string groupId)
+    {
+        Names.ValidateGroupId(groupId);
+        var groups = state.State.Groups;
+        var at = groups.BinarySearch(groupId, StringComparer.Ordinal);
+        if (at < 0)
+        {
+            groups.Insert(~at, groupId);
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task RemoveGroupAsync(string groupId)
+    {
+        var groups = state.State.Groups;
+        var at = groups.BinarySearch(groupId, StringComparer.Ordinal);
+        if (at >= 0)
+        {
+            groups.RemoveAt(at);
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task<ImmutableArray<GroupListing>> ListGroupsAsync()
+    {
+        // GetListingAsync is [AlwaysInterleave] and never calls out, so a group that is itself
+        // waiting on AddGroupAsync (queued behind this call) still answers: no deadlock.
+        var ids = state.State.Groups.ToList();
+        var listings = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IConsumerGroupGrain>(id).GetListingAsync()));
+        var gone = ids.Where((_, i) => listings[i] is null).ToList();
+        if (gone.Count > 0)
+        {
+            foreach (var id in gone)
+            {
+                var at = state.State.Groups.BinarySearch(id, StringComparer.Ordinal);
+                if (at >= 0)
+                {
+                    state.State.Groups.RemoveAt(at);
+                }
+            }
+
+            await state.WriteStateAsync();
+        }
+
+        return [.. listings.OfType<GroupListing>()];
     }
 
     public Task<ImmutableArray<DeletedTopic>> ListDeletedTopicsAsync() => Task.FromResult(state.State.Deleted.ToImmutableArray());

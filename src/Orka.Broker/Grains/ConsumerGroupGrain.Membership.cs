@@ -60,6 +60,19 @@ internal sealed partial class ConsumerGroupGrain
             throw new OrkaException(OrkaErrorCode.InconsistentGroupProtocol, "A join needs a protocol type and at least one protocol, each with a distinct name.");
         }
 
+        if (request.ProtocolType == NativeProtocolType)
+        {
+            // Server-side assignment needs the partition counts; fetched before any change below.
+            await RefreshPartitionCountsAsync(NativeSubscription(request));
+        }
+
+        if (request.MemberId.Length > 0 && (_members.ContainsKey(request.MemberId) || _pendingMembers.ContainsKey(request.MemberId)))
+        {
+            // Before any change below: joins interleave, and everything after this await is synchronous.
+            // The pending id keeps the group listed while the registration is under way.
+            await EnsureRegisteredAsync();
+        }
+
         if (!SupportsProtocols(request))
         {
             throw new OrkaException(OrkaErrorCode.InconsistentGroupProtocol,
@@ -87,6 +100,10 @@ internal sealed partial class ConsumerGroupGrain
             member = new GroupMember(request.MemberId);
             _members.Add(member.Id, member);
             isNew = true;
+            if (_members.Count == 1)
+            {
+                OnEmptyChanged(empty: false);
+            }
         }
 
         var unchanged = !isNew && member.Matches(request.Protocols);
@@ -278,12 +295,14 @@ internal sealed partial class ConsumerGroupGrain
         }
 
         _generation++;
+        state.State.Generation = _generation;
         if (_members.Count == 0)
         {
             _state = GroupState.Empty;
             _protocol = null;
             _leader = null;
             logger.LogInformation("Group {Group} is empty at generation {Generation}", GroupId(), _generation);
+            OnEmptyChanged(empty: true);
             return;
         }
 
@@ -295,16 +314,50 @@ internal sealed partial class ConsumerGroupGrain
 
         _state = GroupState.CompletingRebalance;
         _syncDeadline = After(_members.Values.Max(m => m.RebalanceTimeout));
+        if (_protocolType == NativeProtocolType)
+        {
+            AssignOnServer();
+        }
+
         logger.LogInformation("Group {Group} generation {Generation}: {Members} members, protocol {Protocol}, leader {Leader}",
             GroupId(), _generation, _members.Count, _protocol, _leader);
 
         var all = MembersForLeader();
+        var answers = new List<(TaskCompletionSource<JoinGroupResult> Waiter, JoinGroupResult Result)>();
         foreach (var m in _members.Values)
         {
             m.LastSeen = now;
-            var parked = m.JoinWaiter;
+            if (m.JoinWaiter is { } parked)
+            {
+                answers.Add((parked, JoinResultFor(m, all)));
+            }
+
             m.JoinWaiter = null;
-            parked?.TrySetResult(JoinResultFor(m, all));
+        }
+
+        // Nobody hears of the generation before it is persisted: a restarted grain never hands it out again.
+        _ = AnnounceAsync(answers);
+    }
+
+    private async Task AnnounceAsync(List<(TaskCompletionSource<JoinGroupResult> Waiter, JoinGroupResult Result)> answers)
+    {
+        try
+        {
+            await PersistAsync();
+        }
+        catch (Exception e)
+        {
+            foreach (var (waiter, _) in answers)
+            {
+                waiter.TrySetException(new OrkaException(OrkaErrorCode.RebalanceInProgress, $"Group '{GroupId()}' could not store its new generation ({e.Message}); join again."));
+            }
+
+            return;
+        }
+
+        foreach (var (waiter, result) in answers)
+        {
+            waiter.TrySetResult(result);
         }
     }
 

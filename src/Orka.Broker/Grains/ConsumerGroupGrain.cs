@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orka.Broker.Hosting;
 using Orka.Broker.Metadata;
 
 namespace Orka.Broker.Grains;
@@ -24,8 +26,23 @@ namespace Orka.Broker.Grains;
 internal sealed partial class ConsumerGroupGrain(
     [PersistentState("group", OrkaStorage.Name)] IPersistentState<ConsumerGroupState> state,
     TimeProvider time,
+    IOptions<OrkaGroupOptions> options,
     ILogger<ConsumerGroupGrain> logger) : Grain, IConsumerGroupGrain
 {
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Continue after the last generation handed out (persisted before it was announced).
+        _generation = state.State.Generation;
+        if (state.State.EmptySince is null && state.State.Offsets.Count > 0)
+        {
+            // Members were lost with the previous activation: the group is empty from now on.
+            state.State.EmptySince = time.GetUtcNow();
+        }
+
+        await ExpireOffsetsAsync(unregister: false);
+        StartRetentionTimer();
+    }
+
     public Task CommitAsync(ImmutableArray<CommittedOffset> offsets) => CommitAsync(-1, "", offsets);
 
     public async Task CommitAsync(int generationId, string memberId, ImmutableArray<CommittedOffset> offsets)
@@ -62,12 +79,15 @@ internal sealed partial class ConsumerGroupGrain(
             member.LastSeen = time.GetTimestamp();
         }
 
+        var now = time.GetUtcNow();
         foreach (var offset in offsets)
         {
             state.State.Offsets[offset.Partition.ToGrainKey()] = offset;
+            state.State.CommittedAt[offset.Partition.ToGrainKey()] = now;
         }
 
-        await state.WriteStateAsync();
+        await PersistAsync();
+        await EnsureRegisteredAsync();
     }
 
     public Task<ImmutableArray<CommittedOffset>> GetCommittedAsync(string? topic = null)
@@ -87,7 +107,9 @@ internal sealed partial class ConsumerGroupGrain(
         var members = _members.Values
             .Select(m => new GroupMemberDescription(m.Id, m.ClientId, protocol.Length == 0 ? ReadOnlyMemory<byte>.Empty : m.MetadataFor(protocol), m.Assignment))
             .ToImmutableArray();
-        return Task.FromResult(new GroupDescription(GroupId(), _state, _protocolType ?? "", protocol, _generation, _leader ?? "", members));
+        // As Kafka's classic coordinator: a group it does not know is described as Dead with no members.
+        var groupState = Exists ? _state : GroupState.Dead;
+        return Task.FromResult(new GroupDescription(GroupId(), groupState, _protocolType ?? "", protocol, _generation, _leader ?? "", members));
     }
 
     private string GroupId()

@@ -29,6 +29,7 @@ public static class OrkaSiloBuilderExtensions
             options.Configure(configure);
         }
 
+        builder.Services.AddOptions<OrkaGroupOptions>().BindConfiguration(OrkaGroupOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => LogManager.Open(
             new LogManagerOptions { DataDirectory = sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.ResolveDataDirectory() },
