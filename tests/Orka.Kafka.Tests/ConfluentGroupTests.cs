@@ -143,4 +143,49 @@ public sealed class ConfluentGroupTests(KafkaClusterFixture cluster)
 
         Assert.Equal(Enumerable.Range(1500, 20), resumed.Select(r => int.Parse(r.Value, System.Globalization.CultureInfo.InvariantCulture)).Order());
     }
+
+    // Intent: a Kafka admin lists, describes and deletes a Kafka consumer's group, which lives in the same grain the CLI reads (lag included).
+    [Fact]
+    public async Task AdminClient_ListDescribeDeleteGroups_SeesKafkaConsumerGroup()
+    {
+        var topic = Clients.Topic("gadmin");
+        var group = Clients.Topic("ga");
+        using var admin = new AdminClientBuilder(Clients.Admin(cluster)).Build();
+        await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 2, ReplicationFactor = 1 }]);
+        using (var producer = new ProducerBuilder<string, string>(Clients.Producer(cluster)).Build())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                producer.Produce(topic, new Message<string, string> { Key = $"k{i}", Value = $"v{i}" });
+            }
+
+            producer.Flush(Patience);
+        }
+
+        var received = new ConcurrentQueue<(string Member, int Partition, long Offset, string Value)>();
+        using (var member = new Member(GroupConfig(group), topic, received, "m"))
+        {
+            await Eventually.HoldsAsync(() => Task.FromResult(received.Count == 10 && member.Assignment.Length == 2), Patience, "the member to read all 10 records");
+            var listed = await admin.ListConsumerGroupsAsync();
+            Assert.Contains(listed.Valid, g => g.GroupId == group && g.State == ConsumerGroupState.Stable);
+
+            var described = Assert.Single((await admin.DescribeConsumerGroupsAsync([group])).ConsumerGroupDescriptions);
+            Assert.Equal(ConsumerGroupState.Stable, described.State);
+            var only = Assert.Single(described.Members);
+            Assert.Equal([0, 1], only.Assignment.TopicPartitions.Select(tp => tp.Partition.Value).Order());
+
+            var refused = await Assert.ThrowsAsync<DeleteGroupsException>(() => admin.DeleteGroupsAsync([group]));
+            Assert.Equal(ErrorCode.NonEmptyGroup, refused.Results.Single().Error.Code);
+        }
+
+        // The member committed everything when it left: lag 0 as the CLI and gateway show it.
+        var lag = await cluster.Grains.GetGrain<IConsumerGroupGrain>(group).GetLagAsync();
+        Assert.Equal(2, lag.Length);
+        Assert.All(lag, l => Assert.Equal(0, l.Lag));
+
+        await admin.DeleteGroupsAsync([group]);
+        Assert.Empty(await cluster.Grains.GetGrain<IConsumerGroupGrain>(group).GetCommittedAsync());
+        var missing = await Assert.ThrowsAsync<DeleteGroupsException>(() => admin.DeleteGroupsAsync([group]));
+        Assert.Equal(ErrorCode.GroupIdNotFound, missing.Results.Single().Error.Code);
+    }
 }
