@@ -57,7 +57,8 @@ public sealed class JoinGroupApi(KafkaApiContext context) : KafkaApi
             var join = new JoinGroupRequest(memberId, header.ClientId ?? "", protocolType, [.. protocols],
                 TimeSpan.FromMilliseconds(sessionTimeoutMs), TimeSpan.FromMilliseconds(Math.Max(rebalanceTimeoutMs, 0)));
             var deadline = context.Time.GetTimestamp();
-            var patience = TimeSpan.FromMilliseconds(Math.Max(rebalanceTimeoutMs, sessionTimeoutMs));
+            // Bounded: a hostile rebalance timeout must not pin a connection for days.
+            var patience = TimeSpan.FromMilliseconds(Math.Clamp(Math.Max(rebalanceTimeoutMs, sessionTimeoutMs), 0, 600_000));
             while (true)
             {
                 try
