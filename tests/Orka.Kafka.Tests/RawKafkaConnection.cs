@@ -7,7 +7,7 @@ namespace Orka.Kafka.Tests;
 
 /// <summary>
 /// A bare TCP connection to a Kafka listener for tests that need exact bytes: builds request frames
-/// with the listener's own <see cref="KafkaWriter"/> (non-flexible versions only, header v1) and
+/// with the listener's own <see cref="KafkaWriter"/> and
 /// reads response frames with a deadline.
 /// </summary>
 internal sealed class RawKafkaConnection : IAsyncDisposable
@@ -25,14 +25,23 @@ internal sealed class RawKafkaConnection : IAsyncDisposable
 
     private NetworkStream Stream => _stream ?? throw new InvalidOperationException("Not connected.");
 
-    /// <summary>A whole request frame (size prefix included) for a non-flexible version.</summary>
-    public static byte[] Frame(short apiKey, short version, int correlationId, Action<KafkaWriter> body)
+    /// <summary>
+    /// A whole request frame (size prefix included): header v1, or v2 when <paramref name="flexible"/>
+    /// (then the body is written with compact encodings; it must end with its own tagged fields).
+    /// </summary>
+    public static byte[] Frame(short apiKey, short version, int correlationId, Action<KafkaWriter> body, bool flexible = false)
     {
         using var writer = new KafkaWriter();
         writer.WriteInt16(apiKey);
         writer.WriteInt16(version);
         writer.WriteInt32(correlationId);
         writer.WriteNullableString("raw-test");
+        if (flexible)
+        {
+            writer.Flexible = true;
+            writer.WriteEmptyTaggedFields();
+        }
+
         body(writer);
         return writer.CompleteFrame().ToArray();
     }
