@@ -30,25 +30,31 @@ public sealed class KafkaClusterFixture : IAsyncLifetime
         var ports = FreePorts.Take(2 * Nodes);
         for (var node = 0; node < Nodes; node++)
         {
-            var silo = SiloHost.Build(
-            [
-                $"--Orka:NodeId={node}",
-                $"--Orka:DataDirectory={Path.Combine(Root, $"node-{node}")}",
-                $"--Orleans:Endpoints:SiloPort={ports[2 * node]}",
-                $"--Orleans:Endpoints:GatewayPort={ports[(2 * node) + 1]}",
-                $"--Orleans:Clustering:PrimarySiloEndPoint=127.0.0.1:{ports[0]}",
-                "--Orka:Kafka:Port=0",
-                "--urls=http://127.0.0.1:0",
-                "--Logging:LogLevel:Default=Warning",
-            ]);
-            await silo.StartAsync();
-            _silos.Add(silo);
+            _silos.Add(await StartNodeAsync(Root, node, ports[2 * node], ports[(2 * node) + 1], ports[0]));
         }
 
         Endpoints = [.. _silos.Select(s => s.Services.GetRequiredService<KafkaBrokerDirectory>().LocalEndpoint
             ?? throw new InvalidOperationException("A silo started without its Kafka listener."))];
         BootstrapServers = string.Join(",", Endpoints.Select(e => $"{e.Host}:{e.Port}"));
         await WaitForBrokersAsync();
+    }
+
+    /// <summary>Starts one node of a loopback cluster whose primary silo listens on <paramref name="primarySiloPort"/>; Kafka on a free port.</summary>
+    public static async Task<WebApplication> StartNodeAsync(string root, int node, int siloPort, int gatewayPort, int primarySiloPort)
+    {
+        var silo = SiloHost.Build(
+        [
+            $"--Orka:NodeId={node}",
+            $"--Orka:DataDirectory={Path.Combine(root, $"node-{node}")}",
+            $"--Orleans:Endpoints:SiloPort={siloPort}",
+            $"--Orleans:Endpoints:GatewayPort={gatewayPort}",
+            $"--Orleans:Clustering:PrimarySiloEndPoint=127.0.0.1:{primarySiloPort}",
+            "--Orka:Kafka:Port=0",
+            "--urls=http://127.0.0.1:0",
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        await silo.StartAsync();
+        return silo;
     }
 
     /// <summary>Until every silo's Metadata lists both brokers (membership converges a moment after start).</summary>
