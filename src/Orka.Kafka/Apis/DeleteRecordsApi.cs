@@ -50,7 +50,7 @@ public sealed class DeleteRecordsApi(KafkaApiContext context) : KafkaApi
             response.WriteArrayLength(partitions.Length);
             foreach (var task in partitions)
             {
-                var (index, lowWatermark, error) = task.Result;
+                var (index, lowWatermark, error) = await task; // already complete
                 response.WriteInt32(index);
                 response.WriteInt64(lowWatermark);
                 response.WriteInt16((short)error);

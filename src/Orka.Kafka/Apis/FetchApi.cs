@@ -109,12 +109,18 @@ public sealed class FetchApi(KafkaApiContext context) : KafkaApi
             while (polls.Count > 0)
             {
                 var done = await Task.WhenAny(polls.Append(timeout));
-                if (done == timeout || ((Task<PartitionAnswer>)done).Result.Records.Length > 0)
+                if (done == timeout)
                 {
                     break;
                 }
 
-                polls.Remove((Task<PartitionAnswer>)done);
+                var poll = (Task<PartitionAnswer>)done;
+                if ((await poll).Records.Length > 0)
+                {
+                    break;
+                }
+
+                polls.Remove(poll);
             }
 
             answers = await ReadAllAsync(topics, metadata, TimeSpan.Zero);

@@ -67,7 +67,7 @@ public sealed class ListOffsetsApi(KafkaApiContext context) : KafkaApi
             response.WriteArrayLength(partitions.Length);
             foreach (var task in partitions)
             {
-                var (index, error, offset) = task.Result;
+                var (index, error, offset) = await task; // already complete
                 response.WriteInt32(index);
                 response.WriteInt16((short)error);
                 response.WriteInt64(-1); // timestamp

@@ -59,7 +59,7 @@ public sealed class ProduceApi(KafkaApiContext context) : KafkaApi
             response.WriteArrayLength(partitions.Count);
             foreach (var task in partitions)
             {
-                var (index, error, baseOffset, logStart) = task.Result;
+                var (index, error, baseOffset, logStart) = await task; // already complete
                 response.WriteInt32(index);
                 response.WriteInt16((short)error);
                 response.WriteInt64(baseOffset);

@@ -113,6 +113,9 @@ public sealed class KafkaWriter : IDisposable
 
     public void WriteBytes(ReadOnlySpan<byte> value) => WriteNullableBytes(value);
 
+    /// <summary>Bytes as they are, with no length prefix (a tagged field's payload, a pre-encoded section).</summary>
+    public void WriteBytesRaw(ReadOnlySpan<byte> value) => value.CopyTo(Grow(value.Length));
+
     /// <summary>An array's element count (-1 for null) in the version's form.</summary>
     public void WriteArrayLength(int count) => WriteLength(count, int16: false);
 
