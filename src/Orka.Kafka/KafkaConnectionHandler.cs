@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orka.Kafka.Hosting;
@@ -33,7 +34,10 @@ public sealed class KafkaConnectionHandler(
     {
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
-        var cancellation = connection.ConnectionClosed;
+        // Closed by the client, or the listener is stopping (silo shutdown): stop reading and waiting.
+        var closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, closing);
+        var cancellation = stop.Token;
         var maxRequestBytes = options.Value.MaxRequestBytes;
         try
         {
