@@ -10,6 +10,13 @@ using Confluent.Kafka.Admin;
 // Defaults: 127.0.0.1:9092, 1,000,000 records, 6 partitions, 100-byte values, acks=all (idempotent).
 // Every value starts with its sequence number; the key picks the partition. Exit code 0 only when
 // every record arrived exactly once and each partition's sequence numbers arrived in increasing order.
+// `compare <bootstrap> <gateway> [records]`: producer and consumer throughput, librdkafka over the
+// Kafka listener next to the native Orka client over Orleans, same silo, same run.
+if (args.Length > 0 && args[0] == "compare")
+{
+    return await Orka.KafkaLoad.ThroughputComparison.RunAsync(args[1..]);
+}
+
 var bootstrap = args.Length > 0 ? args[0] : "127.0.0.1:9092";
 var records = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
 var partitions = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 6;
@@ -117,7 +124,7 @@ using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
                 });
                 break;
             }
-            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
             {
                 producer.Poll(TimeSpan.FromMilliseconds(10));
             }
