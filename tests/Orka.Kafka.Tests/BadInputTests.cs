@@ -29,12 +29,12 @@ public sealed class BadInputTests(KafkaClusterFixture cluster)
     private static byte[] ApiVersionsFrame(int correlationId, short version = 0) =>
         RawKafkaConnection.Frame((short)ApiKey.ApiVersions, version, correlationId, _ => { });
 
-    /// <summary>A Produce v3 request (acks=1) of <paramref name="records"/> to one partition.</summary>
-    internal static byte[] ProduceFrame(int correlationId, string topic, int partition, byte[] records) =>
+    /// <summary>A Produce v3 request of <paramref name="records"/> to one partition.</summary>
+    internal static byte[] ProduceFrame(int correlationId, string topic, int partition, byte[] records, short acks = 1) =>
         RawKafkaConnection.Frame((short)ApiKey.Produce, 3, correlationId, w =>
         {
             w.WriteNullableString(null);
-            w.WriteInt16(1);
+            w.WriteInt16(acks);
             w.WriteInt32(10_000);
             w.WriteArrayLength(1);
             w.WriteString(topic);
@@ -246,5 +246,20 @@ public sealed class BadInputTests(KafkaClusterFixture cluster)
                 await connection.DisposeAsync();
             }
         }
+    }
+
+    // Intent: acks=0 gets no response at all (as in Kafka) yet is appended; the next request's answer comes next.
+    [Fact]
+    public async Task Produce_AcksZero_NoResponseButAppended()
+    {
+        var topic = await CreateTopicAsync("acks0", 1);
+        await using var connection = await RawKafkaConnection.OpenAsync(await LeaderAsync(topic, 0));
+        await connection.SendAsync(ProduceFrame(1, topic, 0, Batch("fire", "forget"), acks: 0));
+        await connection.SendAsync(ApiVersionsFrame(2));
+        var response = await connection.ReceiveAsync();
+        Assert.NotNull(response);
+        Assert.Equal(2, BinaryPrimitives.ReadInt32BigEndian(response));
+        var offsets = await cluster.Grains.GetGrain<IPartitionGrain>(new Orka.TopicPartition(topic, 0).ToGrainKey()).GetOffsetsAsync();
+        Assert.Equal(2, offsets.LogEndOffset);
     }
 }
