@@ -39,11 +39,26 @@ public sealed class KafkaConnectionHandler(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, closing);
         var cancellation = stop.Token;
         var maxRequestBytes = options.Value.MaxRequestBytes;
+        var maxIdle = options.Value.ConnectionsMaxIdle;
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         try
         {
             while (true)
             {
-                var result = await input.ReadAsync(cancellation);
+                // Only the wait for bytes is bounded by the idle limit; a long poll being answered is not idle.
+                idle.CancelAfter(maxIdle);
+                ReadResult result;
+                try
+                {
+                    result = await input.ReadAsync(idle.Token);
+                }
+                catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellation.IsCancellationRequested)
+                {
+                    logger.LogDebug("Closing Kafka connection {Connection}: idle for {Idle}", connection.ConnectionId, maxIdle);
+                    return;
+                }
+
+                idle.CancelAfter(Timeout.InfiniteTimeSpan);
                 var buffer = result.Buffer;
                 while (TryTakeFrame(ref buffer, maxRequestBytes, connection.ConnectionId, out var frame, out var length))
                 {

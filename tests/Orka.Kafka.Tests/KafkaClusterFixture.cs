@@ -40,10 +40,11 @@ public sealed class KafkaClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Starts one node of a loopback cluster whose primary silo listens on <paramref name="primarySiloPort"/>; Kafka on a free port.</summary>
-    public static async Task<WebApplication> StartNodeAsync(string root, int node, int siloPort, int gatewayPort, int primarySiloPort)
+    public static async Task<WebApplication> StartNodeAsync(string root, int node, int siloPort, int gatewayPort, int primarySiloPort, params string[] extraArgs)
     {
         var silo = SiloHost.Build(
         [
+            .. extraArgs,
             $"--Orka:NodeId={node}",
             $"--Orka:DataDirectory={Path.Combine(root, $"node-{node}")}",
             $"--Orleans:Endpoints:SiloPort={siloPort}",

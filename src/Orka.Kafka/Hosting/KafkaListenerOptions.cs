@@ -32,6 +32,13 @@ public sealed class KafkaListenerOptions
     /// </summary>
     public int MaxRequestBytes { get; set; } = 100 * 1024 * 1024;
 
+    /// <summary>
+    /// <c>Orka:Kafka:ConnectionsMaxIdle</c>: Kafka's <c>connections.max.idle.ms</c>. A connection that
+    /// sends nothing for this long (idle, or stalled in the middle of a frame) is closed; clients
+    /// reconnect when they need to. Default 10 minutes, as in Kafka.
+    /// </summary>
+    public TimeSpan ConnectionsMaxIdle { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary><c>Orka:Kafka:DefaultPartitions</c>: partitions of a topic created with -1 partitions (Kafka's num.partitions).</summary>
     public int DefaultPartitions { get; set; } = 1;
 
