@@ -8,6 +8,10 @@ namespace Orka.Kafka.Apis;
 /// unsupported version is answered in v0 with UNSUPPORTED_VERSION and the ranges (see
 /// <see cref="KafkaRequestDispatcher"/>), so that a newer client retries with one we speak.
 /// </summary>
+/// <remarks>
+/// The dispatcher is resolved per request from <paramref name="services"/> rather than injected:
+/// the dispatcher is built from every <see cref="KafkaApi"/>, this one included.
+/// </remarks>
 public sealed class ApiVersionsApi(IServiceProvider services) : KafkaApi
 {
     public override ApiKey Key => ApiKey.ApiVersions;
