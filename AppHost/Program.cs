@@ -9,9 +9,11 @@ var nodes = config.GetValue("Orka:Nodes", 3);
 var siloPortBase = config.GetValue("Orka:SiloPortBase", 11111);
 var gatewayPortBase = config.GetValue("Orka:GatewayPortBase", 30000);
 var gatewayHttpPort = config.GetValue("Orka:GatewayHttpPort", 8180);
+var kafkaPortBase = config.GetValue("Orka:KafkaPortBase", 9092);
 var dataRoot = Path.GetFullPath(config["Orka:DataRoot"] ?? Path.Combine(builder.AppHostDirectory, "..", ".orka-data"));
 var primary = $"127.0.0.1:{siloPortBase}";
 var gateways = string.Join(",", Enumerable.Range(0, nodes).Select(i => $"127.0.0.1:{gatewayPortBase + i}"));
+var bootstrap = string.Join(",", Enumerable.Range(0, nodes).Select(i => $"127.0.0.1:{kafkaPortBase + i}"));
 
 IResourceBuilder<ProjectResource>? first = null;
 var silos = new List<IResourceBuilder<ProjectResource>>();
@@ -26,6 +28,9 @@ for (var i = 0; i < nodes; i++)
         .WithEnvironment("Orleans__Endpoints__SiloPort", (siloPortBase + i).ToString(CultureInfo.InvariantCulture))
         .WithEnvironment("Orleans__Endpoints__GatewayPort", (gatewayPortBase + i).ToString(CultureInfo.InvariantCulture))
         .WithEnvironment("Orleans__Clustering__PrimarySiloEndPoint", primary)
+        .WithEnvironment("Orka__Kafka__Port", (kafkaPortBase + i).ToString(CultureInfo.InvariantCulture))
+        .WithEnvironment("Orka__Kafka__Host", "127.0.0.1")
+        .WithEnvironment("Orka__Kafka__AdvertisedHost", "127.0.0.1")
         .WithHttpHealthCheck("/health");
     BindToLoopback(silo);
     if (first is null)
@@ -60,6 +65,7 @@ foreach (var silo in silos)
 Console.WriteLine($"Orka: {nodes} nodes, data in {dataRoot}");
 Console.WriteLine($"Orka: web console at http://127.0.0.1:{gatewayHttpPort}/ (REST API under /api, OpenAPI document at /openapi/v1.json)");
 Console.WriteLine($"Orka: CLI connects with --gateway {gateways} (or ORKA_GATEWAYS)");
+Console.WriteLine($"Orka: Kafka clients bootstrap from {bootstrap} (e.g. kcat -b {bootstrap} -L)");
 builder.Build().Run();
 
 // Aspire would have Kestrel listen on "localhost" (IPv4 and IPv6); Orka binds 127.0.0.1 only.

@@ -11,6 +11,8 @@ public static class OrkaErrors
         OrkaErrorCode.LeaderNotAvailable or
         OrkaErrorCode.NotLeaderOrFollower or
         OrkaErrorCode.RequestTimedOut or
+        OrkaErrorCode.CoordinatorNotAvailable or
+        OrkaErrorCode.NotCoordinator or
         OrkaErrorCode.RebalanceInProgress or
         OrkaErrorCode.CorruptMessage or
         OrkaErrorCode.KafkaStorageError;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration.Memory;
 using Orka.Broker.Hosting;
+using Orka.Kafka.Hosting;
 
 namespace Orka.Silo;
 
@@ -15,6 +16,9 @@ public static class SiloHost
 
     /// <summary>Default Orleans client gateway port of node 0.</summary>
     public const int DefaultGatewayPort = 30000;
+
+    /// <summary>Default Kafka listener port of node 0 (<c>Orka:Kafka:Port</c>; node i uses this + i when standalone).</summary>
+    public const int DefaultKafkaPort = KafkaListenerOptions.DefaultPort;
 
     public static WebApplication Build(string[] args)
     {
@@ -40,9 +44,10 @@ public static class SiloHost
                 ["Orleans:Endpoints:AdvertisedIPAddress"] = "127.0.0.1",
                 ["Orleans:Endpoints:SiloPort"] = (DefaultSiloPort + nodeId).ToString(CultureInfo.InvariantCulture),
                 ["Orleans:Endpoints:GatewayPort"] = (DefaultGatewayPort + nodeId).ToString(CultureInfo.InvariantCulture),
+                ["Orka:Kafka:Port"] = (DefaultKafkaPort + nodeId).ToString(CultureInfo.InvariantCulture),
             },
         });
-        builder.UseOrleans(silo => silo.AddOrka());
+        builder.UseOrleans(silo => silo.AddOrka().AddOrkaKafka());
 
         var app = builder.Build();
         app.MapDefaultEndpoints();

@@ -25,6 +25,7 @@ public sealed class AppHostSmokeTests
         var siloBase = ConsecutiveFreePorts(3);
         var gatewayBase = ConsecutiveFreePorts(3);
         var httpPort = ConsecutiveFreePorts(1);
+        var kafkaBase = ConsecutiveFreePorts(3);
         using var cts = new CancellationTokenSource(StartTimeout);
         try
         {
@@ -34,6 +35,7 @@ public sealed class AppHostSmokeTests
                 $"--Orka:SiloPortBase={siloBase}",
                 $"--Orka:GatewayPortBase={gatewayBase}",
                 $"--Orka:GatewayHttpPort={httpPort}",
+                $"--Orka:KafkaPortBase={kafkaBase}",
             ], cts.Token);
             await using var app = await builder.BuildAsync(cts.Token);
             await app.StartAsync(cts.Token);
@@ -81,6 +83,12 @@ public sealed class AppHostSmokeTests
                 Assert.True(Directory.Exists(Path.Combine(root, $"node-{metadata.PartitionNodes[p]}", $"smoke-{p}")));
             }
 
+            // Every node's Kafka listener answers: an ApiVersions request on each port gets a well-formed reply.
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.True(await KafkaAnswersAsync(kafkaBase + i, cts.Token), $"Kafka port {kafkaBase + i} of node {i} did not answer ApiVersions.");
+            }
+
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
             var topics = await http.GetFromJsonAsync<TopicPage>("/api/topics", cts.Token);
             Assert.Contains(topics!.Items, t => t.Name == "smoke" && t.Partitions == 6);
@@ -102,6 +110,22 @@ public sealed class AppHostSmokeTests
     private sealed record TopicSummary(string Name, int Partitions);
 
     private sealed record TopicPage(List<TopicSummary> Items, string? NextCursor);
+
+    /// <summary>Sends a Kafka ApiVersions v0 request (correlation id 7) and checks the reply's correlation id and error code 0.</summary>
+    private static async Task<bool> KafkaAnswersAsync(int port, CancellationToken cancellationToken)
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+        var stream = socket.GetStream();
+        // size 10 | api key 18 | version 0 | correlation 7 | client id "" (int16 0)
+        byte[] request = [0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 7, 0, 0];
+        await stream.WriteAsync(request, cancellationToken);
+        var head = new byte[10];
+        await stream.ReadExactlyAsync(head, cancellationToken);
+        var correlation = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(4));
+        var error = System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(head.AsSpan(8));
+        return correlation == 7 && error == 0;
+    }
 
     /// <summary>A base port such that base..base+count-1 are all free on 127.0.0.1 right now.</summary>
     private static int ConsecutiveFreePorts(int count)

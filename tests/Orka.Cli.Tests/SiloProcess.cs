@@ -27,6 +27,7 @@ internal sealed class SiloProcess : IDisposable
             $"--Orleans:Endpoints:GatewayPort={gatewayPort}",
             $"--Orleans:Clustering:PrimarySiloEndPoint=127.0.0.1:{siloPort}",
             "--urls=http://127.0.0.1:0",
+            "--Orka:Kafka:Port=0", // never Kafka's default 9092 + node id: tests run in parallel
             "--Logging:LogLevel:Default=Warning",
         })
         {

@@ -19,6 +19,7 @@ public sealed class SiloStartupTests
                 $"--Orleans:Endpoints:GatewayPort={ports[1]}",
                 $"--Orleans:Clustering:PrimarySiloEndPoint=127.0.0.1:{ports[0]}",
                 "--urls=http://127.0.0.1:0",
+            "--Orka:Kafka:Port=0", // never Kafka's default 9092 + node id: tests run in parallel
             ]).WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(1, exit);
         }

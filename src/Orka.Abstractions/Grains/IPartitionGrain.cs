@@ -33,6 +33,13 @@ public interface IPartitionGrain : IGrainWithStringKey
     [Alias("UpdateConfig")]
     Task UpdateConfigAsync(System.Collections.Immutable.ImmutableDictionary<string, string> config);
 
+    /// <summary>
+    /// Kafka's DeleteRecords: moves the log start offset up to <paramref name="offset"/> (-1: the
+    /// high watermark), so reads below it fail with OFFSET_OUT_OF_RANGE. Returns the new log start.
+    /// </summary>
+    [Alias("DeleteRecords")]
+    Task<long> DeleteRecordsAsync(long offset);
+
     /// <summary>Closes and removes the partition's log from this node.</summary>
     [Alias("DeleteLog")]
     Task DeleteLogAsync();

@@ -231,6 +231,18 @@ internal sealed class PartitionGrain(
         return Task.CompletedTask;
     }
 
+    public async Task<long> DeleteRecordsAsync(long offset)
+    {
+        try
+        {
+            return await Log.DeleteRecordsAsync(offset == -1 ? Log.LogEndOffset : offset);
+        }
+        catch (StorageException e)
+        {
+            throw StorageErrors.ToOrka(e);
+        }
+    }
+
     public async Task DeleteLogAsync()
     {
         _log = null;

@@ -1,0 +1,86 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace Orka.Kafka.Hosting;
+
+/// <summary>
+/// Runs the silo's Kafka listener: a Kestrel server of its own (so the silo's HTTP endpoints keep
+/// their own URLs) whose only endpoint is handled by <see cref="KafkaConnectionHandler"/>. Starts
+/// when the silo becomes active (grains are callable), registers the advertised endpoint, and
+/// stops first when the silo shuts down, so clients move to other brokers before grains go.
+/// </summary>
+internal sealed class KafkaListener(
+    IServiceProvider services,
+    IOptions<KafkaListenerOptions> options,
+    KafkaBrokerDirectory directory,
+    IGrainFactory grains,
+    ILoggerFactory loggerFactory) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<KafkaListener>();
+    private KestrelServer? _server;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(KafkaListener), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (!settings.Enabled)
+        {
+            _logger.LogInformation("Kafka listener disabled (Orka:Kafka:Enabled=false)");
+            return;
+        }
+
+        var address = settings.Host is "0.0.0.0" or "*" ? IPAddress.Any
+            : settings.Host is "::" ? IPAddress.IPv6Any
+            : IPAddress.Parse(settings.Host);
+        ListenOptions? listen = null;
+        var kestrel = new KestrelServerOptions { ApplicationServices = services };
+        // A frame is buffered whole before it is parsed, so the pipe must hold the largest one allowed.
+        kestrel.Limits.MaxRequestBufferSize = settings.MaxRequestBytes + 8L;
+        kestrel.Listen(address, settings.Port, l =>
+        {
+            listen = l;
+            l.UseConnectionHandler<KafkaConnectionHandler>();
+        });
+        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+        _server = new KestrelServer(Options.Create(kestrel), transport, loggerFactory);
+        await _server.StartAsync(new NoHttpApplication(), cancellationToken);
+
+        var port = (listen?.EndPoint as IPEndPoint)?.Port ?? settings.Port;
+        var endpoint = new KafkaEndpoint(directory.LocalNodeId, settings.ResolveAdvertisedHost(), port);
+        directory.LocalEndpoint = endpoint;
+        await grains.GetGrain<IKafkaEndpointRegistryGrain>(IKafkaEndpointRegistryGrain.Key).RegisterAsync(endpoint);
+        _logger.LogInformation("Kafka listener of node {Node} on {Address}:{Port}, advertised as {Host}:{Port}",
+            endpoint.NodeId, address, port, endpoint.Host, endpoint.Port);
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { } server)
+        {
+            _server = null;
+            await server.StopAsync(cancellationToken);
+            server.Dispose();
+        }
+    }
+
+    /// <summary>Kestrel wants an HTTP application; the Kafka endpoint's connection handler never reaches it.</summary>
+    private sealed class NoHttpApplication : IHttpApplication<object>
+    {
+        public object CreateContext(IFeatureCollection contextFeatures) => new();
+
+        public Task ProcessRequestAsync(object context) => Task.CompletedTask;
+
+        public void DisposeContext(object context, Exception? exception)
+        {
+        }
+    }
+}

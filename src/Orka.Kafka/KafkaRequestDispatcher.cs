@@ -1,0 +1,91 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Logging;
+using Orka.Kafka.Protocol;
+
+namespace Orka.Kafka;
+
+/// <summary>
+/// Turns one request frame into one response frame: parses the header, picks the API, lets it
+/// handle the body, and frames the answer (response header v0, or v1 for flexible versions; the
+/// ApiVersions response always uses v0 so that any client can read it).
+/// </summary>
+public sealed class KafkaRequestDispatcher
+{
+    private readonly FrozenDictionary<ApiKey, KafkaApi> _apis;
+    private readonly ILogger<KafkaRequestDispatcher> _logger;
+
+    public KafkaRequestDispatcher(IEnumerable<KafkaApi> apis, ILogger<KafkaRequestDispatcher> logger)
+    {
+        _apis = apis.ToFrozenDictionary(a => a.Key);
+        _logger = logger;
+    }
+
+    /// <summary>Every API answered, by key, for ApiVersions.</summary>
+    public IEnumerable<KafkaApi> Apis => _apis.Values.OrderBy(a => a.Key);
+
+    /// <summary>
+    /// Answers one frame (the bytes after the size prefix). Returns the response frame, or null when
+    /// the request gets no response (acks=0). Throws <see cref="KafkaProtocolException"/> when the
+    /// frame cannot be answered at all; the connection is then closed.
+    /// </summary>
+    public async ValueTask<KafkaWriter?> DispatchAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        var reader = new KafkaReader(frame);
+        var key = (ApiKey)reader.ReadInt16();
+        var version = reader.ReadInt16();
+        var correlationId = reader.ReadInt32();
+        if (!_apis.TryGetValue(key, out var api))
+        {
+            throw new KafkaProtocolException($"Unknown API key {(short)key} (version {version}, correlation id {correlationId}).");
+        }
+
+        var clientId = reader.ReadClassicNullableString();
+        var header = new RequestHeader(key, version, correlationId, clientId);
+        var response = new KafkaWriter();
+        try
+        {
+            response.WriteInt32(correlationId);
+            if (!api.Supports(version))
+            {
+                if (key == ApiKey.ApiVersions)
+                {
+                    // As brokers do: answer in v0 with UNSUPPORTED_VERSION and our ranges, so the client can pick.
+                    Orka.Kafka.Apis.ApiVersionsApi.WriteBody(response, this, version: 0, OrkaErrorCode.UnsupportedVersion);
+                    return response;
+                }
+
+                throw new KafkaProtocolException($"{key} version {version} is not supported (Orka answers {api.MinVersion}-{api.MaxVersion}).");
+            }
+
+            var flexible = api.IsFlexible(version);
+            reader.Flexible = flexible;
+            reader.SkipTaggedFields();
+            if (flexible && key != ApiKey.ApiVersions)
+            {
+                response.Flexible = true;
+                response.WriteEmptyTaggedFields();
+            }
+
+            response.Flexible = flexible;
+            if (!await api.HandleAsync(header, reader, response, cancellationToken))
+            {
+                response.Dispose();
+                return null;
+            }
+
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+        finally
+        {
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                _logger.LogTrace("{Api} v{Version} #{Correlation} from {Client}", key, version, correlationId, clientId);
+            }
+        }
+    }
+}

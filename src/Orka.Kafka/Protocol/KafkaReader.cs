@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Orka.Kafka.Protocol;
+
+/// <summary>
+/// Reads Kafka's primitive types (big-endian ints, varints, strings, bytes, arrays, tagged fields)
+/// from one request frame. <see cref="Flexible"/> switches strings, bytes and arrays to their
+/// compact (unsigned-varint length + 1) forms, as the request's flexible versions require.
+/// </summary>
+/// <remarks>
+/// Byte fields are returned as slices of the frame, not copies: they live as long as the frame's
+/// buffer, which the connection keeps until the request has been answered. Every length is checked
+/// against the bytes left, so a hostile length costs nothing but a <see cref="KafkaProtocolException"/>.
+/// </remarks>
+public sealed class KafkaReader(ReadOnlyMemory<byte> frame)
+{
+    private readonly ReadOnlyMemory<byte> _frame = frame;
+    private int _position;
+
+    /// <summary>True when the request version uses compact encodings and tagged fields.</summary>
+    public bool Flexible { get; set; }
+
+    /// <summary>Bytes not read yet.</summary>
+    public int Remaining => _frame.Length - _position;
+
+    private ReadOnlySpan<byte> Take(int count)
+    {
+        if (count < 0 || count > Remaining)
+        {
+            throw new KafkaProtocolException($"The request ends early: {count} bytes wanted at byte {_position}, {Remaining} left.");
+        }
+
+        var span = _frame.Span.Slice(_position, count);
+        _position += count;
+        return span;
+    }
+
+    public sbyte ReadInt8() => (sbyte)Take(1)[0];
+
+    public bool ReadBool() => Take(1)[0] != 0;
+
+    public short ReadInt16() => BinaryPrimitives.ReadInt16BigEndian(Take(2));
+
+    public int ReadInt32() => BinaryPrimitives.ReadInt32BigEndian(Take(4));
+
+    public long ReadInt64() => BinaryPrimitives.ReadInt64BigEndian(Take(8));
+
+    /// <summary>Kafka's uuid: 16 bytes, most significant first.</summary>
+    public Guid ReadUuid() => new(Take(16), bigEndian: true);
+
+    public uint ReadUnsignedVarInt()
+    {
+        uint value = 0;
+        for (var shift = 0; shift < 35; shift += 7)
+        {
+            var b = Take(1)[0];
+            value |= (uint)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return value;
+            }
+        }
+
+        throw new KafkaProtocolException("An unsigned varint is longer than 5 bytes.");
+    }
+
+    /// <summary>A length in the flexible form (unsigned varint of length + 1; 0 means null).</summary>
+    private int ReadCompactLength()
+    {
+        var raw = ReadUnsignedVarInt();
+        if (raw > int.MaxValue)
+        {
+            throw new KafkaProtocolException($"Length {raw} is out of range.");
+        }
+
+        return (int)raw - 1;
+    }
+
+    public string? ReadNullableString()
+    {
+        var length = Flexible ? ReadCompactLength() : ReadInt16();
+        if (length < -1)
+        {
+            throw new KafkaProtocolException($"String length {length} is negative.");
+        }
+
+        return length == -1 ? null : Encoding.UTF8.GetString(Take(length));
+    }
+
+    public string ReadString() => ReadNullableString() ?? throw new KafkaProtocolException("A non-nullable string is null.");
+
+    /// <summary>A client id in a request header: always the classic int16 form, even in header v2.</summary>
+    public string? ReadClassicNullableString()
+    {
+        var flexible = Flexible;
+        Flexible = false;
+        try
+        {
+            return ReadNullableString();
+        }
+        finally
+        {
+            Flexible = flexible;
+        }
+    }
+
+    /// <summary>A byte field as a slice of the frame; null when the length is -1.</summary>
+    public ReadOnlyMemory<byte>? ReadNullableBytes()
+    {
+        var length = Flexible ? ReadCompactLength() : ReadInt32();
+        if (length < -1)
+        {
+            throw new KafkaProtocolException($"Byte length {length} is negative.");
+        }
+
+        if (length == -1)
+        {
+            return null;
+        }
+
+        var start = _position;
+        _ = Take(length);
+        return _frame.Slice(start, length);
+    }
+
+    public ReadOnlyMemory<byte> ReadBytes() => ReadNullableBytes() ?? throw new KafkaProtocolException("A non-nullable byte field is null.");
+
+    /// <summary>An array's element count; -1 for null. Bounded by the bytes left (an element takes at least one).</summary>
+    public int ReadArrayLength()
+    {
+        var length = Flexible ? ReadCompactLength() : ReadInt32();
+        if (length < -1 || length > Remaining)
+        {
+            throw new KafkaProtocolException($"Array length {length} is impossible with {Remaining} bytes left.");
+        }
+
+        return length;
+    }
+
+    /// <summary>Reads an array (null becomes empty) with one call of <paramref name="readElement"/> per element.</summary>
+    public List<T> ReadArray<T>(Func<KafkaReader, T> readElement)
+    {
+        var length = ReadArrayLength();
+        var items = new List<T>(Math.Max(length, 0));
+        for (var i = 0; i < length; i++)
+        {
+            items.Add(readElement(this));
+        }
+
+        return items;
+    }
+
+    /// <summary>Skips a tagged-field section when the version is flexible (we know none of the request tags we accept).</summary>
+    public void SkipTaggedFields()
+    {
+        if (!Flexible)
+        {
+            return;
+        }
+
+        var count = ReadUnsignedVarInt();
+        for (var i = 0; i < count; i++)
+        {
+            _ = ReadUnsignedVarInt();
+            var size = ReadUnsignedVarInt();
+            _ = Take(checked((int)size));
+        }
+    }
+}

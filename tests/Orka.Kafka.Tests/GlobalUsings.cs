@@ -1,0 +1,2 @@
+global using Orka.Grains;
+global using ErrorCode = Confluent.Kafka.ErrorCode;
