@@ -360,10 +360,11 @@ public sealed partial class OrkaConsumer
                     RequestRejoin(fenced: true);
                 }
             }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception)
             {
                 // A transient failure (the cluster is unreachable for a moment): the next beat tries again;
-                // if none gets through within the session timeout, the group fences this member.
+                // if none gets through within the session timeout, the group fences this member. Or the
+                // consumer is shutting down, and the loop ends at its next turn.
             }
         }
     }
