@@ -53,4 +53,10 @@ public sealed record ConsumerOptions
     /// <c>range</c>, <c>roundrobin</c>.
     /// </summary>
     public IReadOnlyList<string> PartitionAssignmentStrategy { get; init; } = ["sticky", "range", "roundrobin"];
+
+    /// <summary>
+    /// <c>metadata.max.age.ms</c>: how often a group member checks its topics' partition counts; when
+    /// a topic has grown, the member rejoins so that the group assigns the new partitions.
+    /// </summary>
+    public TimeSpan MetadataMaxAge { get; init; } = TimeSpan.FromMinutes(5);
 }

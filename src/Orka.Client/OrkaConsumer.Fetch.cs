@@ -41,9 +41,13 @@ public sealed partial class OrkaConsumer
             {
                 // The application asked for the next record: the previous one is processed.
                 _inFlight = null;
-                if (!_subscription.IsEmpty && !await TryEnsureGroupMembershipAsync(cancellationToken))
+                if (!_subscription.IsEmpty)
                 {
-                    yield break;
+                    await CheckMetadataAsync();
+                    if (!await TryEnsureGroupMembershipAsync(cancellationToken))
+                    {
+                        yield break;
+                    }
                 }
 
                 if (_options.EnableAutoCommit && _time.GetElapsedTime(_lastAutoCommit) >= _options.AutoCommitInterval)

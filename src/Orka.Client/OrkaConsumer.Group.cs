@@ -127,6 +127,32 @@ public sealed partial class OrkaConsumer
         }
     }
 
+    // Partition counts of the subscribed topics when this member last joined, and when they were last checked.
+    private Dictionary<string, int> _knownPartitionCounts = new(StringComparer.Ordinal);
+    private long _lastMetadataCheck;
+
+    /// <summary>Every <see cref="ConsumerOptions.MetadataMaxAge"/>: a subscribed topic that grew means a rejoin.</summary>
+    private async Task CheckMetadataAsync()
+    {
+        if (_time.GetElapsedTime(_lastMetadataCheck) < _options.MetadataMaxAge)
+        {
+            return;
+        }
+
+        _lastMetadataCheck = _time.GetTimestamp();
+        var counts = await PartitionCountsAsync();
+        if (!counts.OrderBy(c => c.Key, StringComparer.Ordinal).SequenceEqual(_knownPartitionCounts.OrderBy(c => c.Key, StringComparer.Ordinal)))
+        {
+            RequestRejoin(fenced: false);
+        }
+    }
+
+    private async Task<Dictionary<string, int>> PartitionCountsAsync()
+    {
+        var metadata = await Task.WhenAll(_subscription.Select(t => _client.GetGrain<ITopicGrain>(t).GetMetadataAsync()));
+        return _subscription.Select((t, i) => (t, metadata[i]?.PartitionCount ?? 0)).ToDictionary(x => x.t, x => x.Item2, StringComparer.Ordinal);
+    }
+
     /// <summary>Marks the membership for a rejoin; the read loop does it at its next turn.</summary>
     private void RequestRejoin(bool fenced)
     {
@@ -186,6 +212,9 @@ public sealed partial class OrkaConsumer
         }
 
         // A sticky assignor keeps what this member held, unless it was fenced (the partitions may be elsewhere now).
+        // The counts the group will assign from (it reads them at the join): later growth means a rejoin.
+        _knownPartitionCounts = await PartitionCountsAsync();
+        _lastMetadataCheck = _time.GetTimestamp();
         var (generation, assignment) = await JoinAndSyncAsync(fenced ? [] : held, cancellationToken);
         SetAssignment(assignment);
         StartHeartbeat();
@@ -337,10 +366,11 @@ public sealed partial class OrkaConsumer
                     RequestRejoin(fenced: true);
                 }
             }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception)
             {
                 // A transient failure (the cluster is unreachable for a moment): the next beat tries again;
-                // if none gets through within the session timeout, the group fences this member.
+                // if none gets through within the session timeout, the group fences this member. Or the
+                // consumer is shutting down, and the loop ends at its next turn.
             }
         }
     }

@@ -190,11 +190,26 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
         Wake();
     }
 
-    /// <summary>Leaves the group (committing first when auto-commit is on) and stops the heartbeat.</summary>
+    /// <summary>
+    /// Leaves the group (committing first when auto-commit is on) and stops the heartbeat. Best effort:
+    /// if the cluster cannot be reached (or the Orleans client is already stopped) nothing is thrown,
+    /// and the group drops the member after its session timeout instead.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await LeaveGroupAsync();
-        _disposed = true;
+        try
+        {
+            await LeaveGroupAsync();
+        }
+        catch (Exception e) when (e is OrkaException or ObjectDisposedException or TimeoutException or OrleansException or OperationCanceledException)
+        {
+            // Leaving is a courtesy that speeds up the rebalance; the session timeout does the same job.
+            StopGroupMembership();
+        }
+        finally
+        {
+            _disposed = true;
+        }
     }
 
     /// <summary>Replaces the assignment: positions and buffered records of partitions no longer assigned are dropped.</summary>

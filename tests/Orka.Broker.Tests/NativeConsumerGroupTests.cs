@@ -203,6 +203,47 @@ public sealed class NativeConsumerGroupTests(ClusterFixture fixture)
         await reading.WaitAsync(Bound);
     }
 
+    // Intent: when a subscribed topic grows, the member notices within the metadata age and reads the new partitions.
+    [Fact]
+    public async Task Group_TopicGrows_MemberRejoinsAndReadsNewPartitions()
+    {
+        var topic = $"native-grow-{Guid.NewGuid():N}";
+        var groupId = $"native-grow-{Guid.NewGuid():N}";
+        var topicGrain = fixture.Grains.GetGrain<ITopicGrain>(topic);
+        await topicGrain.CreateAsync(new TopicSpec(topic, 1));
+        await using var consumer = new OrkaConsumer(fixture.Cluster.Client, new ConsumerOptions
+        {
+            GroupId = groupId,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            SessionTimeout = Session,
+            HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+            MaxPollInterval = MaxPoll,
+            MaxFetchWait = TimeSpan.FromMilliseconds(200),
+            MetadataMaxAge = TimeSpan.FromMilliseconds(300),
+        });
+        consumer.Subscribe(topic);
+        var seen = new ConcurrentQueue<int>();
+        using var stop = new CancellationTokenSource(Bound);
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var record in consumer.ConsumeAsync(stop.Token))
+            {
+                seen.Enqueue(record.Partition.Partition);
+            }
+        });
+
+        await ProduceAsync(topic, new long[1], perPartition: 1, "before");
+        await UntilAsync(() => Task.FromResult(seen.Count == 1), "the record of partition 0");
+        await topicGrain.AddPartitionsAsync(3);
+        await ProduceAsync(topic, new long[3], perPartition: 1, "after");
+
+        await UntilAsync(() => Task.FromResult(seen.Count == 4), "the records of the new partitions");
+        Assert.Equal([0, 0, 1, 2], seen.Order());
+        Assert.Equal(3, consumer.Assignment.Count);
+        await stop.CancelAsync();
+        await reading;
+    }
+
     // Intent: lag reported for a native group equals produced minus committed, per partition.
     [Fact]
     public async Task Group_NativeConsumerCommitsPart_LagEqualsProducedMinusCommitted()

@@ -15,7 +15,15 @@ namespace Orka.Grains;
 /// <see cref="OrkaErrorCode.RebalanceInProgress"/> and the caller (the Kafka listener holds the
 /// client's connection open) simply sends the same request again; the member keeps its place.
 /// Membership lives in memory: if the group's grain restarts, members get UNKNOWN_MEMBER_ID and
-/// rejoin, as with a Kafka coordinator failover. Committed offsets are persisted.
+/// rejoin, as with a Kafka coordinator failover. Committed offsets (with metadata) and the
+/// generation counter are persisted; an empty group's offsets expire after
+/// <c>Orka:Groups:OffsetsRetention</c>.
+/// <para>Members joining with protocol type <c>orka</c> (the native consumer) get server-side
+/// assignment: their protocols name an assignor (<c>range</c>, <c>roundrobin</c>, <c>sticky</c>),
+/// their metadata is a consumer-protocol subscription (<see cref="ConsumerProtocolCodec"/>), and the
+/// group computes every member's assignment when the join completes, going straight to Stable;
+/// SyncGroup then just returns it. Any other protocol type (Kafka's <c>consumer</c>) keeps Kafka's
+/// client-side assignment: the leader's SyncGroup carries everyone's assignment.</para>
 /// </remarks>
 [Alias("Orka.IConsumerGroupGrain")]
 public interface IConsumerGroupGrain : IGrainWithStringKey
