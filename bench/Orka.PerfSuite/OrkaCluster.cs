@@ -8,17 +8,27 @@ internal sealed class OrkaCluster : IAsyncDisposable
 {
     private readonly List<ChildProcess> _silos = [];
 
-    private OrkaCluster(string gateways) => Gateways = gateways;
+    private OrkaCluster(string gateways, string bootstrap)
+    {
+        Gateways = gateways;
+        Bootstrap = bootstrap;
+    }
 
     /// <summary>Gateway endpoints for <c>orka -g</c>.</summary>
     public string Gateways { get; }
+
+    /// <summary>The nodes' Kafka listeners, for <c>--bootstrap-servers</c>.</summary>
+    public string Bootstrap { get; }
 
     public static async Task<OrkaCluster> StartAsync(Binaries binaries, string workDirectory, int nodes)
     {
         var root = Directory.CreateDirectory(Path.Combine(workDirectory, $"orka-{nodes}-{Guid.NewGuid():N}")).FullName;
         var siloPorts = Enumerable.Range(0, nodes).Select(_ => FreePort.Next()).ToArray();
         var gatewayPorts = Enumerable.Range(0, nodes).Select(_ => FreePort.Next()).ToArray();
-        var cluster = new OrkaCluster(string.Join(',', gatewayPorts.Select(p => $"127.0.0.1:{p}")));
+        var kafkaPorts = Enumerable.Range(0, nodes).Select(_ => FreePort.Next()).ToArray();
+        var cluster = new OrkaCluster(
+            string.Join(',', gatewayPorts.Select(p => $"127.0.0.1:{p}")),
+            string.Join(',', kafkaPorts.Select(p => $"127.0.0.1:{p}")));
         try
         {
             for (var i = 0; i < nodes; i++)
@@ -30,6 +40,7 @@ internal sealed class OrkaCluster : IAsyncDisposable
                     $"--Orka:MetadataDirectory={Path.Combine(root, "metadata")}",
                     $"--Orleans:Endpoints:SiloPort={siloPorts[i]}",
                     $"--Orleans:Endpoints:GatewayPort={gatewayPorts[i]}",
+                    $"--Orka:Kafka:Port={kafkaPorts[i]}",
                     $"--Orleans:Clustering:PrimarySiloEndPoint=127.0.0.1:{siloPorts[0]}",
                     "--urls=http://127.0.0.1:0",
                     "--Logging:LogLevel:Default=Warning",

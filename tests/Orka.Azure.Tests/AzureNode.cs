@@ -26,6 +26,7 @@ internal sealed class AzureNode : IAsyncDisposable
         var app = SiloHost.Build(
         [
             $"--Orka:NodeId={nodeId}",
+            "--Orka:Kafka:Port=0", // any free port: test assemblies run in parallel
             $"--Orka:DataDirectory={Path.Combine(root, $"node-{nodeId}")}",
             $"--Orka:Storage:Provider={storageProvider}",
             $"--Orka:Storage:ConnectionString={connectionString}",

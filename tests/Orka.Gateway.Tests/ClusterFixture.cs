@@ -36,6 +36,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         _silo = SiloHost.Build(
         [
             "--Orka:NodeId=0",
+            "--Orka:Kafka:Port=0", // any free port: test assemblies run in parallel
             $"--Orka:DataDirectory={Path.Combine(Root, "node-0")}",
             $"--Orleans:Endpoints:SiloPort={ports[0]}",
             $"--Orleans:Endpoints:GatewayPort={ports[1]}",

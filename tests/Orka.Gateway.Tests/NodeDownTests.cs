@@ -24,6 +24,7 @@ public sealed class NodeDownTests : IAsyncLifetime
             var silo = SiloHost.Build(
             [
                 $"--Orka:NodeId={node}",
+                "--Orka:Kafka:Port=0", // any free port: test assemblies run in parallel
                 $"--Orka:DataDirectory={Path.Combine(_root, $"node-{node}")}",
                 $"--Orka:MetadataDirectory={Path.Combine(_root, "metadata")}",
                 $"--Orleans:Endpoints:SiloPort={ports[node * 2]}",

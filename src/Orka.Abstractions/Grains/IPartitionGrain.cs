@@ -11,7 +11,13 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// Appends one or more record batches (Kafka RecordBatch v2) and answers once they are as
     /// durable as <paramref name="acks"/> asks.
     /// </summary>
-    [Alias("Produce")]
+    /// <remarks>
+    /// Interleaved: appends run one at a time, in arrival order, behind the grain's append gate, but
+    /// the wait for the fsync (acks=all) happens outside it, so the next call appends meanwhile and
+    /// calls waiting together share one fsync (group commit). Before, each call held the grain through
+    /// its own fsync.
+    /// </remarks>
+    [Alias("Produce"), Orleans.Concurrency.AlwaysInterleave]
     Task<ProduceResult> ProduceAsync(ReadOnlyMemory<byte> batches, Acks acks);
 
     /// <summary>Reads whole batches; may wait (without blocking the partition) for new data.</summary>

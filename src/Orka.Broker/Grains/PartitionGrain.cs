@@ -30,6 +30,10 @@ internal sealed class PartitionGrain(
     private PartitionLog? _log;
     private readonly ProducerStateTable _producers = new();
 
+    // Serializes appends (and what must not run beside one: DeleteRecords, DeleteLog) in arrival
+    // order now that ProduceAsync interleaves; SemaphoreSlim queues async waiters first come, first served.
+    private readonly SemaphoreSlim _appendGate = new(1, 1);
+
     // Completed (and replaced) after every append; waiting fetches await it.
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -68,24 +72,54 @@ internal sealed class PartitionGrain(
     public async Task<ProduceResult> ProduceAsync(ReadOnlyMemory<byte> batches, Acks acks)
     {
         var started = time.GetTimestamp();
-        var idempotent = IdempotentBatch(batches.Span);
-        if (idempotent is { } producer && _producers.Check(producer.ProducerId, producer.ProducerEpoch, producer.BaseSequence, LastSequence(producer)) is { } duplicate)
-        {
-            // A retry of a batch that is already in the log: answer as the first time, append nothing.
-            return new ProduceResult(duplicate.FirstOffset, duplicate.LastOffset, Log.LogStartOffset);
-        }
-
-        LogAppendInfo info;
+        ProduceResult result;
+        LogAppendInfo info = default;
+        var appendedHere = false;
+        await _appendGate.WaitAsync();
         try
         {
-            info = await Log.AppendAsync(batches);
-            if (idempotent is { } written)
+            if (_log is null)
             {
-                _producers.Record(written.ProducerId, written.ProducerEpoch, new ProducedBatch(written.BaseSequence, LastSequence(written), info.FirstOffset, info.LastOffset));
+                throw new OrkaException(OrkaErrorCode.UnknownTopicOrPartition, $"Partition {_partition} was deleted.");
             }
 
+            var idempotent = IdempotentBatch(batches.Span);
+            if (idempotent is { } producer && _producers.Check(producer.ProducerId, producer.ProducerEpoch, producer.BaseSequence, LastSequence(producer)) is { } duplicate)
+            {
+                // A retry of a batch that is already in the log: answer as the first time, append nothing
+                // (but, for acks=all, only once the first copy is as durable as asked: below).
+                result = new ProduceResult(duplicate.FirstOffset, duplicate.LastOffset, Log.LogStartOffset);
+            }
+            else
+            {
+                info = await Log.AppendAsync(batches);
+                appendedHere = true;
+                if (idempotent is { } written)
+                {
+                    _producers.Record(written.ProducerId, written.ProducerEpoch, new ProducedBatch(written.BaseSequence, LastSequence(written), info.FirstOffset, info.LastOffset));
+                }
+
+                result = new ProduceResult(info.FirstOffset, info.LastOffset, Log.LogStartOffset);
+                var appended = _appended;
+                _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                appended.TrySetResult();
+            }
+        }
+        catch (StorageException e)
+        {
+            throw StorageErrors.ToOrka(e);
+        }
+        finally
+        {
+            _appendGate.Release();
+        }
+
+        try
+        {
             if (acks == Acks.All)
             {
+                // Outside the gate: later calls append while this one waits, and everyone waiting
+                // shares the next fsync.
                 await Log.FlushAsync();
             }
         }
@@ -94,11 +128,12 @@ internal sealed class PartitionGrain(
             throw StorageErrors.ToOrka(e);
         }
 
-        var appended = _appended;
-        _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        appended.TrySetResult();
-        metrics.Produced(_partition.Topic, acks, info.RecordCount, info.SizeInBytes, time.GetElapsedTime(started));
-        return new ProduceResult(info.FirstOffset, info.LastOffset, Log.LogStartOffset);
+        if (appendedHere)
+        {
+            metrics.Produced(_partition.Topic, acks, info.RecordCount, info.SizeInBytes, time.GetElapsedTime(started));
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -233,6 +268,7 @@ internal sealed class PartitionGrain(
 
     public async Task<long> DeleteRecordsAsync(long offset)
     {
+        await _appendGate.WaitAsync();
         try
         {
             return await Log.DeleteRecordsAsync(offset == -1 ? Log.LogEndOffset : offset);
@@ -241,12 +277,26 @@ internal sealed class PartitionGrain(
         {
             throw StorageErrors.ToOrka(e);
         }
+        finally
+        {
+            _appendGate.Release();
+        }
     }
 
     public async Task DeleteLogAsync()
     {
-        _log = null;
-        await logs.DeleteLogAsync(_partition.Topic, _partition.Partition);
+        // Produce calls interleave: wait for the one appending; later ones find the log gone.
+        await _appendGate.WaitAsync();
+        try
+        {
+            _log = null;
+            await logs.DeleteLogAsync(_partition.Topic, _partition.Partition);
+        }
+        finally
+        {
+            _appendGate.Release();
+        }
+
         logger.LogInformation("Deleted the log of partition {Partition} from node {Node}", _partition, _nodeId);
         DeactivateOnIdle();
     }
