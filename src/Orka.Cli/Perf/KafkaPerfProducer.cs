@@ -29,7 +29,11 @@ internal sealed class KafkaPerfProducer : IPerfProducer
             EnableIdempotence = settings.Acks == Orka.Acks.All,
             LingerMs = settings.Linger.TotalMilliseconds,
             BatchSize = settings.BatchSize,
-            QueueBufferingMaxKbytes = (int)Math.Min(int.MaxValue, settings.MaxOutstandingBytes / 1024),
+            // The run's own window (MaxOutstandingBytes) is the bound; librdkafka's queue must hold at
+            // least that much with its per-message overhead, or it fails records with "Queue full"
+            // where Kafka's perf tool would have blocked.
+            QueueBufferingMaxKbytes = (int)Math.Min(int.MaxValue, settings.MaxOutstandingBytes * 2 / 1024),
+            QueueBufferingMaxMessages = (int)Math.Min(10_000_000, Math.Max(100_000, 2 * settings.MaxOutstandingBytes / Math.Max(1, settings.RecordSize))),
         }).SetLogHandler((_, _) => { }).Build();
     }
 
