@@ -97,7 +97,7 @@ public sealed partial class OrkaProducer
                 _stickyPartitions.Remove(topic);
             }
 
-            DrainAndSend(acc);
+            DrainAndSend(acc, force: true);
         }
         else if (acc.Waiters.Count == 1)
         {
@@ -128,8 +128,25 @@ public sealed partial class OrkaProducer
         }
     }
 
-    /// <summary>Chains the partition's current batch behind its previous one. Holds the lock, so chain order is drain order.</summary>
-    private void DrainAndSend(Accumulator acc) => acc.Tail = SendAfterAsync(acc.Tail, acc.Drain());
+    /// <summary>
+    /// Chains the partition's current batch behind its previous one. Holds the lock, so chain order is
+    /// drain order. A batch that is not full (linger expired) waits instead while an earlier batch of
+    /// the partition is still unacknowledged, and keeps collecting records: it goes out the moment the
+    /// partition is idle, as Kafka's sender does. Without that, a short linger under load sent one
+    /// tiny batch (one grain call) per record, each queued behind the last.
+    /// </summary>
+    private void DrainAndSend(Accumulator acc, bool force = false)
+    {
+        if (!force && acc.Unfinished > 0)
+        {
+            acc.SendWhenIdle = true;
+            return;
+        }
+
+        acc.SendWhenIdle = false;
+        acc.Unfinished++;
+        acc.Tail = SendAfterAsync(acc.Tail, acc.Drain());
+    }
 
     private async Task SendAfterAsync(Task previous, Pending batch)
     {
@@ -162,6 +179,14 @@ public sealed partial class OrkaProducer
         {
             _inFlight.Release();
             Release(batch.BufferedBytes);
+            lock (_lock)
+            {
+                var acc = batch.Accumulator;
+                if (--acc.Unfinished == 0 && acc.SendWhenIdle && acc.Waiters.Count > 0)
+                {
+                    DrainAndSend(acc, force: true);
+                }
+            }
         }
     }
 
@@ -274,6 +299,12 @@ public sealed partial class OrkaProducer
 
         /// <summary>The last batch sent for this partition; the next one waits for it.</summary>
         public Task Tail { get; set; } = Task.CompletedTask;
+
+        /// <summary>Batches chained (sent or waiting to be) and not yet finished.</summary>
+        public int Unfinished { get; set; }
+
+        /// <summary>The linger expired while a batch was unfinished: send the current one when idle.</summary>
+        public bool SendWhenIdle { get; set; }
 
         /// <summary>Bumped on every drain so a stale linger timer does nothing.</summary>
         public long Generation { get; private set; }

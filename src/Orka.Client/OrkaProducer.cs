@@ -140,7 +140,7 @@ public sealed partial class OrkaProducer : IAsyncDisposable
                 {
                     if (acc.Waiters.Count > 0)
                     {
-                        DrainAndSend(acc);
+                        DrainAndSend(acc, force: true);
                     }
                 }
 

@@ -28,6 +28,13 @@ internal static class EndToEndPerf
         await using var consumer = new OrkaConsumer(client, new ConsumerOptions { AutoOffsetReset = AutoOffsetReset.Latest });
         await consumer.AssignAsync(settings.Topic);
 
+        // Fix the start positions now: "latest" is otherwise resolved at the consumer's first poll,
+        // which may come after the first records were sent, and those would never be measured.
+        foreach (var (partition, offset) in await new OrkaAdmin(client).ListOffsetsAsync(settings.Topic, OffsetSpec.Latest))
+        {
+            consumer.Seek(new TopicPartition(settings.Topic, partition), offset);
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var lastProgress = Stopwatch.GetTimestamp();
         long received = 0;
