@@ -50,12 +50,11 @@ try
                 orka.Add(await OrkaPerf.ConsumeAsync(binaries, cluster, $"catch-up read {size} B", topic, count, size));
             }
 
-            if (nodes == 1)
             {
-                // The same case through the Kafka listener with librdkafka (Confluent.Kafka).
+                // The same case through the Kafka listeners with librdkafka (Confluent.Kafka).
                 var kafkaTopic = $"k{topic}";
                 await OrkaPerf.CreateTopicAsync(binaries, cluster, kafkaTopic, partitions);
-                orka.Add(await OrkaPerf.RunAsync(binaries, cluster, "Orka Kafka protocol, 1 node", $"produce {size} B, acks={acks}", "produce", size,
+                orka.Add(await OrkaPerf.RunAsync(binaries, cluster, $"Orka Kafka protocol, {nodes} node{(nodes > 1 ? "s" : "")}", $"produce {size} B, acks={acks}", "produce", size,
                     "--topic", kafkaTopic, "--num-records", count.ToString(CultureInfo.InvariantCulture), "--acks", acks,
                     "--protocol", "kafka", "--bootstrap-servers", cluster.Bootstrap));
             }
