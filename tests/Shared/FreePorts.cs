@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Orka.Gateway.Tests;
+namespace Orka.Tests;
 
 /// <summary>Ports the OS reports free on 127.0.0.1 right now (tests run in parallel: never hard-code).</summary>
 internal static class FreePorts
