@@ -25,24 +25,17 @@ public static class ClientThroughputRunner
 {
     private const int Repeats = 3;
     private const int Partitions = 6;
-    private const string RootKey = "OrkaBench:Root";
 
     public static async Task<int> RunAsync(string[] args)
     {
         var silos = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1;
-        var root = BenchData.NewTempDirectory("client");
+        Console.WriteLine($"Orka native-client produce; {Environment.ProcessorCount} cores, {silos} silo(s) in this process over loopback TCP, " +
+            $"{Partitions} partitions, median of {Repeats}; MB = 10^6 bytes of record values");
+        Console.WriteLine();
+        var (started, root) = await BenchCluster.StartAsync(ConnectionTransportType.TcpSocket, silos);
         try
         {
-            Console.WriteLine($"Orka native-client produce; {Environment.ProcessorCount} cores, {silos} silo(s) in this process over loopback TCP, " +
-                $"{Partitions} partitions, median of {Repeats}; MB = 10^6 bytes of record values");
-            Console.WriteLine();
-            var builder = new TestClusterBuilder((short)silos);
-            builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
-            builder.Options.ConfigureFileLogging = false; // the test cluster would write ./logs into the working directory
-            builder.Properties[RootKey] = root;
-            builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-            await using var cluster = builder.Build();
-            await cluster.DeployAsync();
+            await using var cluster = started;
 
             Console.WriteLine("## Saturated produce");
             Console.WriteLine();
@@ -263,20 +256,4 @@ public static class ClientThroughputRunner
     private static void Row(params string[] cells) => Console.WriteLine("| " + string.Join(" | ", cells) + " |");
 
     private sealed record ClientRun(double Seconds, double P50, double P99);
-
-    private sealed class SiloConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder siloBuilder)
-        {
-            var root = siloBuilder.Configuration[RootKey]!;
-            var siloName = siloBuilder.Configuration["Orleans:Name"]!;
-            var nodeId = siloName == "Primary" ? 0 : int.Parse(siloName[(siloName.LastIndexOf('_') + 1)..], CultureInfo.InvariantCulture);
-            siloBuilder.AddOrka(o =>
-            {
-                o.NodeId = nodeId;
-                o.DataDirectory = Path.Combine(root, $"node-{nodeId}");
-                o.MetadataDirectory = Path.Combine(root, "metadata");
-            });
-        }
-    }
 }
