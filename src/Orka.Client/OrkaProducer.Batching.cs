@@ -10,6 +10,9 @@ public sealed partial class OrkaProducer
     private readonly Dictionary<string, int> _stickyPartitions = [];
     private Task<ProducerIdentity>? _identity;
 
+    /// <summary>max.message.bytes of a topic that does not set it (the log's default).</summary>
+    private static readonly int DefaultMaxMessageBytes = new LogConfig().MaxMessageBytes;
+
     /// <summary>Puts an accepted record into its partition's batch, or parks it until its topic's metadata is known. Holds the lock.</summary>
     private void Accept(QueuedRecord record)
     {
@@ -75,10 +78,24 @@ public sealed partial class OrkaProducer
         var partition = record.Key is { } k
             ? Murmur2Partitioner.Partition(k.Span, metadata.PartitionCount)
             : StickyPartition(topic, metadata.PartitionCount);
-        var tp = new TopicPartition(topic, partition);
-        if (!_accumulators.TryGetValue(tp, out var acc))
+        // A batch never grows past the batch size (nor the topic's max.message.bytes, which the
+        // partition would refuse it for): a record that does not fit closes the batch it would overfill.
+        // Only a record bigger than the limit on its own makes a batch that large (and fails there).
+        var limit = BatchLimit(metadata);
+        var acc = AccumulatorFor(new TopicPartition(topic, partition));
+        if (WouldOverfill(acc, record, limit))
         {
-            acc = _accumulators[tp] = new Accumulator(tp);
+            DrainAndSend(acc, force: true);
+            if (record.Key is null)
+            {
+                // Sticky partitioning moves on when a batch fills, as Kafka's does.
+                _stickyPartitions.Remove(topic);
+                acc = AccumulatorFor(new TopicPartition(topic, StickyPartition(topic, metadata.PartitionCount)));
+                if (WouldOverfill(acc, record, limit))
+                {
+                    DrainAndSend(acc, force: true);
+                }
+            }
         }
 
         acc.Builder.Append(
@@ -90,7 +107,7 @@ public sealed partial class OrkaProducer
             record.Value is null);
         acc.Waiters.Add((record.Delivery, record.Timestamp));
         acc.BufferedBytes += record.Size;
-        if (acc.Builder.SizeInBytes >= _options.BatchSize)
+        if (acc.Builder.SizeInBytes >= limit)
         {
             if (record.Key is null)
             {
@@ -103,6 +120,28 @@ public sealed partial class OrkaProducer
         {
             _ = LingerAsync(acc, acc.Generation);
         }
+    }
+
+    private Accumulator AccumulatorFor(TopicPartition tp)
+    {
+        if (!_accumulators.TryGetValue(tp, out var acc))
+        {
+            acc = _accumulators[tp] = new Accumulator(tp);
+        }
+
+        return acc;
+    }
+
+    private static bool WouldOverfill(Accumulator acc, QueuedRecord record, int limit) =>
+        acc.Builder.Count > 0 && (long)acc.Builder.SizeInBytes + record.Size > limit;
+
+    /// <summary>The most bytes one batch of the topic may have: the batch size, or less when the topic's max.message.bytes is lower.</summary>
+    private int BatchLimit(TopicMetadata metadata)
+    {
+        var max = metadata.Config.TryGetValue("max.message.bytes", out var text) && int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var configured)
+            ? configured
+            : DefaultMaxMessageBytes;
+        return Math.Min(_options.BatchSize, max);
     }
 
     private int StickyPartition(string topic, int partitionCount)

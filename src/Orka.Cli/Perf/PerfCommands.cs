@@ -28,7 +28,7 @@ internal static class PerfCommands
 
     private static Option<string> AcksOption(string defaultValue) => new("--acks") { Description = "0, 1 or all", DefaultValueFactory = _ => defaultValue };
 
-    private static Option<int> BatchSizeOption() => new("--batch-size") { Description = "Bytes per batch per partition", DefaultValueFactory = _ => 64 * 1024 };
+    private static Option<int> BatchSizeOption() => new("--batch-size") { Description = "Most bytes per batch per partition (the native producer's default; librdkafka's batch.size for --protocol kafka)", DefaultValueFactory = _ => new ProducerOptions().BatchSize };
 
     private static Option<int> LingerOption() => new("--linger-ms") { Description = "How long a partial batch waits for more records", DefaultValueFactory = _ => 5 };
 

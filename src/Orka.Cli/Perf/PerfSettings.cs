@@ -14,7 +14,7 @@ internal sealed record PerfSettings
 
     public Acks Acks { get; init; } = Acks.Leader;
 
-    public int BatchSize { get; init; } = 64 * 1024;
+    public int BatchSize { get; init; } = new Orka.Client.ProducerOptions().BatchSize;
 
     public TimeSpan Linger { get; init; } = TimeSpan.FromMilliseconds(5);
 
