@@ -29,6 +29,8 @@ internal sealed class KafkaPerfProducer : IPerfProducer
             EnableIdempotence = settings.Acks == Orka.Acks.All,
             LingerMs = settings.Linger.TotalMilliseconds,
             BatchSize = settings.BatchSize,
+            // The report only needs the outcome; marshalling key, value and headers back costs per record.
+            DeliveryReportFields = "status",
             // The run's own window (MaxOutstandingBytes) is the bound; librdkafka's queue must hold at
             // least that much with its per-message overhead, or it fails records with "Queue full"
             // where Kafka's perf tool would have blocked.
@@ -57,13 +59,21 @@ internal sealed class KafkaPerfProducer : IPerfProducer
         }
     }
 
-    public Task SendAsync(ReadOnlyMemory<byte> value)
+    public void Send(ReadOnlyMemory<byte> value, PerfSend sent)
     {
         // librdkafka copies the payload during Produce, so a caller's reused buffer is safe.
         var array = MemoryMarshal.TryGetArray(value, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
             ? segment.Array
             : value.ToArray();
-        return _producer.ProduceAsync(_topic, new Message<Null, byte[]> { Value = array });
+        try
+        {
+            _producer.Produce(_topic, new Message<Null, byte[]> { Value = array }, report =>
+                sent.Done(report.Error.IsError ? new KafkaException(report.Error) : null));
+        }
+        catch (KafkaException e)
+        {
+            sent.Done(e);
+        }
     }
 
     public Task FlushAsync()

@@ -7,7 +7,23 @@ internal sealed class NativePerfProducer(IClusterClient client, string topic, Pr
 {
     private readonly OrkaProducer _producer = new(client, options);
 
-    public Task SendAsync(ReadOnlyMemory<byte> value) => _producer.ProduceAsync(topic, null, value);
+    public void Send(ReadOnlyMemory<byte> value, PerfSend sent)
+    {
+        var delivery = _producer.ProduceAsync(topic, null, value);
+        if (delivery.IsCompleted)
+        {
+            sent.Done(delivery.Exception?.GetBaseException());
+        }
+        else
+        {
+            _ = delivery.ContinueWith(
+                static (t, state) => ((PerfSend)state!).Done(t.Exception?.GetBaseException()),
+                sent,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
 
     public Task FlushAsync() => _producer.FlushAsync();
 

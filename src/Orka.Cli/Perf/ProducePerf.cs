@@ -49,15 +49,15 @@ internal static class ProducePerf
         var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         long pending = 1; // the loop itself holds one, so the count cannot reach zero before it ends
 
-        void Completed(Task send, long start)
+        void Completed(long start, Exception? error)
         {
-            if (send.IsCompletedSuccessfully)
+            if (error is null)
             {
                 stats.Record((long)Stopwatch.GetElapsedTime(start).TotalMicroseconds);
             }
             else
             {
-                stats.RecordError(send.Exception?.GetBaseException());
+                stats.RecordError(error);
             }
 
             window.Release();
@@ -67,35 +67,13 @@ internal static class ProducePerf
             }
         }
 
-        async Task CompleteLaterAsync(Task send, long start)
-        {
-            try
-            {
-                await send;
-            }
-            catch
-            {
-                // Completed() reads the failure from the task.
-            }
-
-            Completed(send, start);
-        }
-
+        Action<long, Exception?> completed = Completed;
         for (long i = 0; i < count; i++)
         {
             await throttle();
             await window.WaitAsync(cancellationToken);
             Interlocked.Increment(ref pending);
-            var start = Stopwatch.GetTimestamp();
-            var send = producer.SendAsync(payload);
-            if (send.IsCompleted)
-            {
-                Completed(send, start);
-            }
-            else
-            {
-                _ = CompleteLaterAsync(send, start);
-            }
+            producer.Send(payload, new PerfSend(completed, Stopwatch.GetTimestamp()));
         }
 
         await producer.FlushAsync();
