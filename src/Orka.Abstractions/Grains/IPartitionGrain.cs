@@ -16,9 +16,16 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// the wait for the fsync (acks=all) happens outside it, so the next call appends meanwhile and
     /// calls waiting together share one fsync (group commit). Before, each call held the grain through
     /// its own fsync.
+    ///
+    /// <paramref name="batches"/> is <see cref="ImmutableAttribute">[Immutable]</see>: a call within one
+    /// process hands the grain the caller's memory instead of a copy (Orleans deep-copies a plain
+    /// <see cref="ReadOnlyMemory{T}"/> argument, a 1 MiB copy per batch here), so the caller must not
+    /// change or reuse those bytes until the call has completed (the Kafka listener keeps a request's
+    /// frame until its response is written, and abandons it to the garbage collector when a call
+    /// times out).
     /// </remarks>
     [Alias("Produce"), Orleans.Concurrency.AlwaysInterleave]
-    Task<ProduceResult> ProduceAsync(ReadOnlyMemory<byte> batches, Acks acks);
+    Task<ProduceResult> ProduceAsync([Immutable] ReadOnlyMemory<byte> batches, Acks acks);
 
     /// <summary>Reads whole batches; may wait (without blocking the partition) for new data.</summary>
     [Alias("Fetch"), Orleans.Concurrency.AlwaysInterleave]
