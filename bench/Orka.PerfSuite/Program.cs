@@ -29,6 +29,9 @@ try
     Console.Error.WriteLine("NATS JetStream…");
     var nats = await NatsPeer.RunAsync(work, peerCases);
 
+    Console.Error.WriteLine("storage engine, in-process…");
+    var engine = await EngineBaseline.MeasureAsync(work, peerCases);
+
     var orka = new List<LoadResult>();
     foreach (var nodes in new[] { 1, 3 })
     {
@@ -98,7 +101,7 @@ try
         }
     }
 
-    report.Loads(orka, redis, nats, baseline);
+    report.Loads(orka, engine, redis, nats, baseline);
     var text = report.ToString();
     Console.WriteLine(text);
     if (outFile is not null)

@@ -28,8 +28,18 @@ internal sealed class Report
         _text.AppendLine();
     }
 
-    public void Loads(IReadOnlyList<LoadResult> orka, IReadOnlyList<LoadResult> redis, IReadOnlyList<LoadResult> nats, BaselineResults b)
+    public void Loads(IReadOnlyList<LoadResult> orka, IReadOnlyList<LoadResult> engine, IReadOnlyList<LoadResult> redis, IReadOnlyList<LoadResult> nats, BaselineResults b)
     {
+        _text.AppendLine("### Storage engine alone (same run): encode 1 MiB batches + PartitionLog.AppendAsync, 3 partitions, in-process");
+        _text.AppendLine();
+        _text.AppendLine("| case | records | records/s | MB/s |");
+        _text.AppendLine("|---|---:|---:|---:|");
+        foreach (var r in engine)
+        {
+            _text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Case} | {r.Records} | {r.RecordsPerSecond:F0} | {r.MBps:F1} |");
+        }
+
+        _text.AppendLine();
         _text.AppendLine("### Peers (same machine, same run)");
         _text.AppendLine();
         _text.AppendLine("| system | case | records | records/s | MB/s |");
@@ -42,8 +52,8 @@ internal sealed class Report
         _text.AppendLine();
         _text.AppendLine("### Orka");
         _text.AppendLine();
-        _text.AppendLine("| system | case | records | records/s | MB/s | p50 ms | p99 ms | vs baseline | vs Redis | vs NATS |");
-        _text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        _text.AppendLine("| system | case | records | records/s | MB/s | p50 ms | p99 ms | vs baseline | vs engine | vs Redis | vs NATS |");
+        _text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in orka)
         {
             var (baselineName, baselineMBps) = r.Case switch
@@ -54,7 +64,7 @@ internal sealed class Report
             };
             var peerCase = r.Case.StartsWith("produce", StringComparison.Ordinal);
             _text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.System} | {r.Case} | {r.Records} | {r.RecordsPerSecond:F0} | {r.MBps:F1} | {Ms(r.P50Ms)} | {Ms(r.P99Ms)} | {r.MBps / baselineMBps:F2} of {baselineName} | {(peerCase ? Ratio(r, redis) : "")} | {(peerCase ? Ratio(r, nats) : "")} |");
+                $"| {r.System} | {r.Case} | {r.Records} | {r.RecordsPerSecond:F0} | {r.MBps:F1} | {Ms(r.P50Ms)} | {Ms(r.P99Ms)} | {r.MBps / baselineMBps:F2} of {baselineName} | {EngineRatio(r, engine)} | {(peerCase ? Ratio(r, redis) : "")} | {(peerCase ? Ratio(r, nats) : "")} |");
         }
 
         _text.AppendLine();
@@ -63,6 +73,11 @@ internal sealed class Report
     public override string ToString() => _text.ToString();
 
     private static string Ms(double? value) => value is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) : "";
+
+    private static string EngineRatio(LoadResult orka, IReadOnlyList<LoadResult> engine) =>
+        engine.FirstOrDefault(e => e.Case == orka.Case) is { } own
+            ? (orka.RecordsPerSecond / own.RecordsPerSecond).ToString("F2", CultureInfo.InvariantCulture)
+            : "";
 
     private static string Ratio(LoadResult orka, IReadOnlyList<LoadResult> peers) =>
         peers.FirstOrDefault(p => p.RecordSize == orka.RecordSize) is { } peer
