@@ -10,6 +10,13 @@ public sealed partial class OrkaProducer
     private readonly Dictionary<string, int> _stickyPartitions = [];
     private Task<ProducerIdentity>? _identity;
 
+    /// <summary>
+    /// Builders of finished batches, kept for reuse: a builder keeps its buffer (up to a batch size),
+    /// so reusing it spares growing a fresh one to 1 MiB per batch. Touched under the lock.
+    /// </summary>
+    private readonly Stack<RecordBatchBuilder> _spareBuilders = new();
+    private const int MaxSpareBuilders = 16;
+
     /// <summary>max.message.bytes of a topic that does not set it (the log's default).</summary>
     private static readonly int DefaultMaxMessageBytes = new LogConfig().MaxMessageBytes;
 
@@ -126,7 +133,7 @@ public sealed partial class OrkaProducer
     {
         if (!_accumulators.TryGetValue(tp, out var acc))
         {
-            acc = _accumulators[tp] = new Accumulator(tp);
+            acc = _accumulators[tp] = new Accumulator(tp, RentBuilder());
         }
 
         return acc;
@@ -184,11 +191,18 @@ public sealed partial class OrkaProducer
 
         acc.SendWhenIdle = false;
         acc.Unfinished++;
-        acc.Tail = SendAfterAsync(acc.Tail, acc.Drain());
+        acc.Tail = SendAfterAsync(acc.Tail, acc.Drain(RentBuilder()));
     }
+
+    /// <summary>A spare builder or a new one. Holds the lock.</summary>
+    private RecordBatchBuilder RentBuilder() => _spareBuilders.TryPop(out var builder) ? builder : new RecordBatchBuilder();
 
     private async Task SendAfterAsync(Task previous, Pending batch)
     {
+        // The batch is encoded in its builder's buffer (no copy) and the grain call takes it as is
+        // ([Immutable]), so the builder is reused only once the call has an answer; after a timeout
+        // the call may still be on its way, and the builder is left to the garbage collector.
+        var reusable = false;
         // Leave the caller (who holds the lock) before doing anything that may take time.
         await Task.Yield();
         await previous.ConfigureAwait(false); // never faults: failures end up in the waiters
@@ -198,8 +212,9 @@ public sealed partial class OrkaProducer
             // Sequences are assigned here, in the partition's chain order, so they have no gaps.
             var bytes = _options.EnableIdempotence
                 ? await BuildIdempotentAsync(batch).ConfigureAwait(false)
-                : batch.Builder.Build();
+                : batch.Builder.BuildInPlace();
             var result = await ProduceWithRetriesAsync(batch.Partition, bytes).ConfigureAwait(false);
+            reusable = true;
             batch.Accumulator.NextSequence = NextSequence(batch.Accumulator.NextSequence, batch.Waiters.Count);
             for (var i = 0; i < batch.Waiters.Count; i++)
             {
@@ -209,6 +224,7 @@ public sealed partial class OrkaProducer
         }
         catch (Exception e)
         {
+            reusable = e is OrkaException; // the partition's own answer: the call is over
             foreach (var (record, _) in batch.Waiters)
             {
                 record.TrySetException(e);
@@ -220,6 +236,12 @@ public sealed partial class OrkaProducer
             Release(batch.BufferedBytes);
             lock (_lock)
             {
+                if (reusable && _spareBuilders.Count < MaxSpareBuilders)
+                {
+                    batch.Builder.Reset();
+                    _spareBuilders.Push(batch.Builder);
+                }
+
                 var acc = batch.Accumulator;
                 if (--acc.Unfinished == 0 && acc.SendWhenIdle && acc.Waiters.Count > 0)
                 {
@@ -229,7 +251,7 @@ public sealed partial class OrkaProducer
         }
     }
 
-    private async Task<byte[]> BuildIdempotentAsync(Pending batch)
+    private async Task<ReadOnlyMemory<byte>> BuildIdempotentAsync(Pending batch)
     {
         Task<ProducerIdentity> identity;
         lock (_lock)
@@ -240,7 +262,7 @@ public sealed partial class OrkaProducer
         }
 
         var producer = await identity.ConfigureAwait(false);
-        return batch.Builder.Build(producer.ProducerId, producer.Epoch, batch.Accumulator.NextSequence);
+        return batch.Builder.BuildInPlace(producer.ProducerId, producer.Epoch, batch.Accumulator.NextSequence);
     }
 
     /// <summary>
@@ -248,7 +270,7 @@ public sealed partial class OrkaProducer
     /// <see cref="ProducerOptions.DeliveryTimeout"/>. With idempotence a retry can never duplicate:
     /// the partition answers a batch it already has with its first offsets.
     /// </summary>
-    private async Task<ProduceResult> ProduceWithRetriesAsync(TopicPartition partition, byte[] bytes)
+    private async Task<ProduceResult> ProduceWithRetriesAsync(TopicPartition partition, ReadOnlyMemory<byte> bytes)
     {
         var grain = _client.GetGrain<IPartitionGrain>(partition.ToGrainKey());
         var deadline = DateTime.UtcNow + _options.DeliveryTimeout;
@@ -324,10 +346,10 @@ public sealed partial class OrkaProducer
         public TopicPartition Partition => Accumulator.Partition;
     }
 
-    private sealed class Accumulator(TopicPartition partition)
+    private sealed class Accumulator(TopicPartition partition, RecordBatchBuilder builder)
     {
         public TopicPartition Partition { get; } = partition;
-        public RecordBatchBuilder Builder { get; private set; } = new();
+        public RecordBatchBuilder Builder { get; private set; } = builder;
 
         /// <summary>The sequence number of the next batch's first record (idempotence). Touched only in send order.</summary>
         public int NextSequence { get; set; }
@@ -349,10 +371,10 @@ public sealed partial class OrkaProducer
         public long Generation { get; private set; }
 
         /// <summary>Hands the records over to a pending batch; encoding waits until it is sent.</summary>
-        public Pending Drain()
+        public Pending Drain(RecordBatchBuilder next)
         {
             var pending = new Pending(this, Builder, Waiters, BufferedBytes);
-            Builder = new RecordBatchBuilder();
+            Builder = next;
             Waiters = [];
             BufferedBytes = 0;
             Generation++;

@@ -21,7 +21,9 @@ namespace Orka.Storage;
 /// </remarks>
 public sealed class RecordBatchBuilder
 {
-    private byte[] _records = new byte[256];
+    // The records, encoded as appended, after HeaderSize bytes left free for the batch header, so an
+    // uncompressed batch can be finished in place (BuildInPlace) without a copy.
+    private byte[] _records = new byte[HeaderSize + 256];
     private ArrayBufferWriter<byte>? _compressed;
     private RecordBatchCompression _compression;
     private int _recordsLength;
@@ -82,20 +84,16 @@ public sealed class RecordBatchBuilder
         var bodySize = RecordEncoding.BodySize(timestampDelta, offsetDelta, key.Length, keyIsNull, value.Length, valueIsNull, headers);
         var totalSize = RecordEncoding.TotalSize(bodySize);
         EnsureCapacity(totalSize);
-        RecordEncoding.Write(_records.AsSpan(_recordsLength, totalSize), bodySize, timestampDelta, offsetDelta, key, keyIsNull, value, valueIsNull, headers);
+        RecordEncoding.Write(_records.AsSpan(HeaderSize + _recordsLength, totalSize), bodySize, timestampDelta, offsetDelta, key, keyIsNull, value, valueIsNull, headers);
         _recordsLength += totalSize;
         _count++;
     }
 
-    /// <summary>Encodes the batch (base offset 0; the log assigns the real one) with its CRC-32C.</summary>
+    /// <summary>Encodes the batch (base offset 0; the log assigns the real one) with its CRC-32C, into a new array.</summary>
     public byte[] Build(long producerId = -1, short producerEpoch = -1, int baseSequence = -1)
     {
-        if (_count == 0)
-        {
-            throw new InvalidOperationException("A record batch needs at least one record; the log rejects empty batches.");
-        }
-
-        ReadOnlySpan<byte> records = _records.AsSpan(0, _recordsLength);
+        EnsureRecords();
+        ReadOnlySpan<byte> records = _records.AsSpan(HeaderSize, _recordsLength);
         if (_compression != RecordBatchCompression.None)
         {
             _compressed ??= new ArrayBufferWriter<byte>();
@@ -105,9 +103,43 @@ public sealed class RecordBatchBuilder
         }
 
         var batch = new byte[HeaderSize + records.Length];
-        var span = batch.AsSpan();
+        records.CopyTo(batch.AsSpan(RecordsOffset));
+        WriteHeader(batch, producerId, producerEpoch, baseSequence);
+        return batch;
+    }
+
+    /// <summary>
+    /// Encodes the batch like <see cref="Build"/> but, when uncompressed, in the builder's own buffer:
+    /// no new array and no copy of the records (a 1 MiB batch costs a 1 MiB allocation and copy with
+    /// <see cref="Build"/>). The memory returned is valid until the next <see cref="Append"/> or
+    /// <see cref="Reset"/>; a compressed batch comes in a new array as from <see cref="Build"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte> BuildInPlace(long producerId = -1, short producerEpoch = -1, int baseSequence = -1)
+    {
+        if (_compression != RecordBatchCompression.None)
+        {
+            return Build(producerId, producerEpoch, baseSequence);
+        }
+
+        EnsureRecords();
+        var batch = _records.AsMemory(0, HeaderSize + _recordsLength);
+        WriteHeader(batch.Span, producerId, producerEpoch, baseSequence);
+        return batch;
+    }
+
+    private void EnsureRecords()
+    {
+        if (_count == 0)
+        {
+            throw new InvalidOperationException("A record batch needs at least one record; the log rejects empty batches.");
+        }
+    }
+
+    /// <summary>Writes the header fields and the CRC-32C into <paramref name="span"/>, whose records are already in place.</summary>
+    private void WriteHeader(Span<byte> span, long producerId, short producerEpoch, int baseSequence)
+    {
         BinaryPrimitives.WriteInt64BigEndian(span[BaseOffsetOffset..], 0);
-        BinaryPrimitives.WriteInt32BigEndian(span[BatchLengthOffset..], batch.Length - LogOverhead);
+        BinaryPrimitives.WriteInt32BigEndian(span[BatchLengthOffset..], span.Length - LogOverhead);
         BinaryPrimitives.WriteInt32BigEndian(span[PartitionLeaderEpochOffset..], -1);
         span[MagicOffset] = Magic;
         BinaryPrimitives.WriteInt16BigEndian(span[AttributesOffset..], (short)_compression); // CreateTime, not transactional
@@ -118,9 +150,7 @@ public sealed class RecordBatchBuilder
         BinaryPrimitives.WriteInt16BigEndian(span[ProducerEpochOffset..], producerEpoch);
         BinaryPrimitives.WriteInt32BigEndian(span[BaseSequenceOffset..], baseSequence);
         BinaryPrimitives.WriteInt32BigEndian(span[RecordCountOffset..], _count);
-        records.CopyTo(span[RecordsOffset..]);
         BinaryPrimitives.WriteUInt32BigEndian(span[CrcOffset..], Crc32C.Compute(span[AttributesOffset..]));
-        return batch;
     }
 
     /// <summary>Forgets every record so the builder can be reused.</summary>
@@ -134,15 +164,15 @@ public sealed class RecordBatchBuilder
 
     private void EnsureCapacity(int extra)
     {
-        var needed = (long)_recordsLength + extra;
-        if (needed > Array.MaxLength - HeaderSize)
+        var needed = (long)HeaderSize + _recordsLength + extra;
+        if (needed > Array.MaxLength)
         {
             throw new InvalidOperationException("The batch would exceed the largest array .NET can allocate.");
         }
 
         if (needed > _records.Length)
         {
-            Array.Resize(ref _records, (int)Math.Min(Array.MaxLength - HeaderSize, Math.Max(needed, 2L * _records.Length)));
+            Array.Resize(ref _records, (int)Math.Min(Array.MaxLength, Math.Max(needed, 2L * _records.Length)));
         }
     }
 }

@@ -45,7 +45,7 @@ internal static class ProducePerf
         IPerfProducer producer, long count, ReadOnlyMemory<byte> payload, PerfStats stats, int outstandingRecords,
         Func<ValueTask> throttle, CancellationToken cancellationToken)
     {
-        using var window = new SemaphoreSlim(outstandingRecords, outstandingRecords);
+        var window = new SendWindow(outstandingRecords);
         var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         long pending = 1; // the loop itself holds one, so the count cannot reach zero before it ends
 
@@ -60,7 +60,7 @@ internal static class ProducePerf
                 stats.RecordError(error);
             }
 
-            window.Release();
+            window.Exit();
             if (Interlocked.Decrement(ref pending) == 0)
             {
                 acknowledged.TrySetResult();
@@ -71,7 +71,7 @@ internal static class ProducePerf
         for (long i = 0; i < count; i++)
         {
             await throttle();
-            await window.WaitAsync(cancellationToken);
+            await window.EnterAsync(cancellationToken);
             Interlocked.Increment(ref pending);
             producer.Send(payload, new PerfSend(completed, Stopwatch.GetTimestamp()));
         }
