@@ -74,7 +74,7 @@ public sealed partial class OrkaProducer
         }
 
         // Fail what waited and give its space back; the next call looks the topic up again.
-        waiting.ForEach(r => r.Delivery.TrySetException(failure!));
+        waiting.ForEach(r => r.Delivery.Fail(failure!));
         Release(waiting.Sum(r => (long)r.Size));
     }
 
@@ -219,7 +219,7 @@ public sealed partial class OrkaProducer
             for (var i = 0; i < batch.Waiters.Count; i++)
             {
                 var (record, ts) = batch.Waiters[i];
-                record.TrySetResult(new DeliveryResult(batch.Partition, result.BaseOffset + i, ts));
+                record.Succeed(new DeliveryResult(batch.Partition, result.BaseOffset + i, ts));
             }
         }
         catch (Exception e)
@@ -227,7 +227,7 @@ public sealed partial class OrkaProducer
             reusable = e is OrkaException; // the partition's own answer: the call is over
             foreach (var (record, _) in batch.Waiters)
             {
-                record.TrySetException(e);
+                record.Fail(e);
             }
         }
         finally
@@ -320,7 +320,8 @@ public sealed partial class OrkaProducer
         /// </summary>
         public int Size { get; } = EstimateSize(Key, Value, Headers);
 
-        public TaskCompletionSource<DeliveryResult> Delivery { get; init; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Where the outcome goes (a task or the caller's handler).</summary>
+        public required IDeliverySink Delivery { get; init; }
 
         public QueuedRecord Detached() => this with { Key = Copy(Key), Value = Copy(Value) };
 
@@ -341,7 +342,7 @@ public sealed partial class OrkaProducer
         }
     }
 
-    private sealed record Pending(Accumulator Accumulator, RecordBatchBuilder Builder, List<(TaskCompletionSource<DeliveryResult> Record, long Timestamp)> Waiters, long BufferedBytes)
+    private sealed record Pending(Accumulator Accumulator, RecordBatchBuilder Builder, List<(IDeliverySink Record, long Timestamp)> Waiters, long BufferedBytes)
     {
         public TopicPartition Partition => Accumulator.Partition;
     }
@@ -353,7 +354,7 @@ public sealed partial class OrkaProducer
 
         /// <summary>The sequence number of the next batch's first record (idempotence). Touched only in send order.</summary>
         public int NextSequence { get; set; }
-        public List<(TaskCompletionSource<DeliveryResult> Record, long Timestamp)> Waiters { get; private set; } = [];
+        public List<(IDeliverySink Record, long Timestamp)> Waiters { get; private set; } = [];
 
         /// <summary>Buffer bytes of the records in <see cref="Waiters"/>.</summary>
         public long BufferedBytes { get; set; }

@@ -68,13 +68,13 @@ public sealed partial class OrkaProducer
                     AcceptBlocked();
                     if (e is TimeoutException)
                     {
-                        blocked.Record.Delivery.TrySetException(new OrkaException(
+                        blocked.Record.Delivery.Fail(new OrkaException(
                             OrkaErrorCode.RequestTimedOut,
                             $"No space in the producer's buffer ({_options.BufferMemory} bytes) within {_options.MaxBlock} (MaxBlock)."));
                     }
                     else
                     {
-                        blocked.Record.Delivery.TrySetCanceled(cancellationToken);
+                        blocked.Record.Delivery.Fail(new OperationCanceledException(cancellationToken));
                     }
 
                     return false;

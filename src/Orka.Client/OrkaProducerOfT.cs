@@ -30,7 +30,7 @@ public sealed class OrkaProducer<TKey, TValue> : IAsyncDisposable
         CancellationToken cancellationToken = default) =>
         Producer.ProduceAsync(topic, _keySerializer.Serialize(key), _valueSerializer.Serialize(value), headers, timestamp, cancellationToken);
 
-    /// <summary>Serializes and buffers one record; the outer task completes once it is buffered. See <see cref="OrkaProducer.EnqueueAsync"/>.</summary>
+    /// <summary>Serializes and buffers one record; the outer task completes once it is buffered. See <see cref="OrkaProducer.EnqueueAsync(string, ReadOnlyMemory{byte}?, ReadOnlyMemory{byte}?, IReadOnlyList{RecordHeader}?, DateTimeOffset?, CancellationToken)"/>.</summary>
     public ValueTask<Task<DeliveryResult>> EnqueueAsync(
         string topic, TKey key, TValue value, IReadOnlyList<RecordHeader>? headers = null, DateTimeOffset? timestamp = null,
         CancellationToken cancellationToken = default) =>

@@ -96,6 +96,48 @@ public sealed class ClientApiTests(ClusterFixture fixture)
     }
 
     // Intent: a record bigger than BufferMemory fails at once with MessageTooLarge, and nothing is appended.
+    // Intent: the callback overload reports every record exactly once, in the partition's order,
+    // with the offset the log gave it, before FlushAsync returns; a record for a topic that does not
+    // exist reaches its handler as UnknownTopicOrPartition instead of a result.
+    [Fact]
+    public async Task Producer_EnqueueWithHandler_ReportsEachRecordOnceInOrderBeforeFlushReturns()
+    {
+        await new OrkaAdmin(fixture.Cluster.Client).CreateTopicAsync("client-callback", partitions: 1);
+        var reports = new List<(int Index, DeliveryResult? Result, Exception? Error)>();
+        var calls = 0;
+        await using (var producer = new OrkaProducer(fixture.Cluster.Client, new ProducerOptions { BatchSize = 4096 }))
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                var index = i;
+                await producer.EnqueueAsync("client-callback", null, Encoding.UTF8.GetBytes($"r{i}"), (result, error) =>
+                {
+                    Interlocked.Increment(ref calls);
+                    lock (reports)
+                    {
+                        reports.Add((index, result, error));
+                    }
+                });
+            }
+
+            await producer.FlushAsync();
+            Assert.Equal(500, Volatile.Read(ref calls)); // all reported by the time FlushAsync returns
+
+            var missing = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            await producer.EnqueueAsync("client-callback-missing", null, "x"u8.ToArray(), (result, error) => missing.TrySetResult(error));
+            var failure = await missing.Task.WaitAsync(Bound);
+            Assert.Equal(OrkaErrorCode.UnknownTopicOrPartition, Assert.IsType<OrkaException>(failure).Code);
+        }
+
+        Assert.Equal(500, calls);
+        Assert.All(reports, r => Assert.Null(r.Error));
+        Assert.Equal(Enumerable.Range(0, 500), reports.Select(r => r.Index));
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => (long)i), reports.Select(r => r.Result!.Offset));
+        var stored = await fixture.Grains.GetGrain<IPartitionGrain>(new TopicPartition("client-callback", 0).ToGrainKey())
+            .FetchAsync(new FetchRequest(0, 1 << 20, 1, TimeSpan.Zero));
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => $"r{i}"), RecordBatchReader.ReadRecords(stored.Batches).Select(r => Encoding.UTF8.GetString(r.Value!.Value.Span)));
+    }
+
     [Fact]
     public async Task Producer_RecordBiggerThanBufferMemory_FailsWithMessageTooLargeAndAppendsNothing()
     {
