@@ -51,6 +51,7 @@ internal static class PerfCommands
         };
         command.SetAction((parse, ct) => OrkaCommands.RunGuardedAsync(ct, async cancel =>
         {
+            var run = System.Diagnostics.Stopwatch.StartNew();
             var settings = Settings(parse, topic, numRecords, recordSize, throughput, acks, batchSize, linger) with
             {
                 Producers = Positive(parse.GetValue(producers), "--producers"),
@@ -71,6 +72,7 @@ internal static class PerfCommands
                     throw new ArgumentException($"--protocol must be native or kafka; got '{other}'.");
             }
 
+            Console.WriteLine(ProcessGcLine.Format(run));
             Console.WriteLine(stats.SummaryLine());
             FailOnErrors(stats);
         }));
@@ -121,10 +123,12 @@ internal static class PerfCommands
         };
         command.SetAction((parse, ct) => OrkaCommands.RunAsync(parse, ct, async (client, cancel) =>
         {
+            var run = System.Diagnostics.Stopwatch.StartNew();
             var settings = Settings(parse, topic, numRecords, recordSize, throughput, acks, batchSize, linger);
             await new OrkaAdmin(client).GetTopicAsync(settings.Topic);
             var (stats, received) = await EndToEndPerf.RunAsync(
                 client, settings, TimeSpan.FromMilliseconds(Positive(parse.GetValue(timeout), "--timeout")), Console.Out, cancel);
+            Console.WriteLine(ProcessGcLine.Format(run));
             Console.WriteLine(stats.SummaryLine().Replace("records sent", "records received end to end", StringComparison.Ordinal));
             FailOnErrors(stats);
             if (received < settings.NumRecords)
