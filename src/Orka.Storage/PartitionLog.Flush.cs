@@ -110,7 +110,8 @@ public sealed partial class PartitionLog
                     try
                     {
                         var wasClosed = !segment.IsActive; // rolled before this fsync: nothing more will be written to it
-                        segment.Flush();
+                        // The active segment's indexes are re-indexed by recovery anyway: fsync its .log only.
+                        segment.Flush(syncIndexes: wasClosed);
                         if (wasClosed)
                         {
                             segment.ReleaseIndexFiles();

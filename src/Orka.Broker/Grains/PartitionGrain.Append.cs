@@ -8,12 +8,36 @@ internal sealed partial class PartitionGrain
     {
         var started = time.GetTimestamp();
         var (result, info) = await AppendOrDeduplicateAsync(batches);
+        if (acks == Acks.All)
+        {
+            // Start the fsync now rather than when the caller's FlushToAsync arrives: that call then
+            // finds it running (or done) and only waits. A failure is kept by the log and reported there.
+            StartFlush(result.LastOffset + 1);
+        }
+
         if (info is { } appended)
         {
             metrics.Produced(_partition.Topic, acks, appended.RecordCount, appended.SizeInBytes, time.GetElapsedTime(started));
         }
 
         return result;
+    }
+
+    private void StartFlush(long endOffset)
+    {
+        var flush = Log.FlushToAsync(endOffset);
+        if (!flush.IsCompleted)
+        {
+            _ = flush.AsTask().ContinueWith(
+                static task => _ = task.Exception,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+        else if (flush.IsFaulted)
+        {
+            _ = flush.AsTask().Exception; // observed; FlushToAsync reports it
+        }
     }
 
     public async Task FlushToAsync(long endOffset)
