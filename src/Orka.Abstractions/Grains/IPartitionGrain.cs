@@ -29,8 +29,9 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// does not promise that two calls arrive in the order they were sent.
     /// </summary>
     /// <param name="batches">Record batches, as for <see cref="ProduceAsync"/>.</param>
-    /// <param name="acks">What the caller will wait for; only labels the produce metrics (whose
-    /// latency then covers the append alone).</param>
+    /// <param name="acks">What the caller will wait for. <see cref="Acks.All"/> starts the fsync at
+    /// once (so the caller's <see cref="FlushToAsync"/> only waits for it); it also labels the produce
+    /// metrics, whose latency then covers the append alone.</param>
     [Alias("Append"), Orleans.Concurrency.AlwaysInterleave]
     Task<ProduceResult> AppendAsync(ReadOnlyMemory<byte> batches, Acks acks);
 

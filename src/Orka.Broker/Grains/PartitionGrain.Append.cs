@@ -25,7 +25,16 @@ internal sealed partial class PartitionGrain
 
     private void StartFlush(long endOffset)
     {
-        var flush = Log.FlushToAsync(endOffset);
+        ValueTask flush;
+        try
+        {
+            flush = Log.FlushToAsync(endOffset);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            return; // deleted or closed since the append: the caller's FlushToAsync reports it
+        }
+
         if (!flush.IsCompleted)
         {
             _ = flush.AsTask().ContinueWith(

@@ -6,7 +6,8 @@ namespace Orka.Kafka.Apis;
 /// Produce (key 0) v3-9. Each partition's records go to its partition grain exactly as sent (the
 /// log assigns the base offset and validates every batch's CRC; a bad batch fails the partition
 /// with CORRUPT_MESSAGE and nothing of it is appended). Partitions of one request are appended in
-/// parallel. With acks=0 Kafka sends no response, and neither does this.
+/// parallel. With acks=0 Kafka sends no response, and neither does this. Pipelined: see
+/// <see cref="StartAsync"/>.
 /// </summary>
 public sealed class ProduceApi(KafkaApiContext context) : KafkaApi
 {
