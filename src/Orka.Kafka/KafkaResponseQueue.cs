@@ -25,7 +25,14 @@ namespace Orka.Kafka;
 internal sealed class KafkaResponseQueue
 {
     private readonly Channel<(byte[] Frame, Task<KafkaWriter?> Response)> _queue =
-        Channel.CreateUnbounded<(byte[], Task<KafkaWriter?>)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        Channel.CreateUnbounded<(byte[], Task<KafkaWriter?>)>(new UnboundedChannelOptions
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            // A response that is ready (acks=1, metadata, ...) is written inline by Add, on the
+            // reading thread, instead of after a hop through the thread pool.
+            AllowSynchronousContinuations = true,
+        });
 
     private readonly SemaphoreSlim _slots;
     private readonly PipeWriter _output;
