@@ -45,7 +45,7 @@ public sealed class KafkaListenerOptions
     /// the next request starts) but what they then wait for (acks=all: the fsync) overlaps, so
     /// librdkafka's 5 in-flight produce requests share fsyncs. Past the bound the connection is not
     /// read until a response is written. Memory: up to this many request frames per connection.
-    /// 1 answers one request at a time. Default 16.
+    /// 1 (or less) answers one request at a time. Default 16.
     /// </summary>
     public int MaxInFlightPerConnection { get; set; } = 16;
 
