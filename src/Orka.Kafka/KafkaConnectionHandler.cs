@@ -11,16 +11,23 @@ using Orka.Kafka.Protocol;
 namespace Orka.Kafka;
 
 /// <summary>
-/// One Kafka client connection: reads size-prefixed request frames from the Kestrel pipe and
-/// answers them one at a time, in order, as a Kafka broker does per connection (so pipelined
-/// produce requests reach a partition in the order they were sent).
+/// One Kafka client connection: reads size-prefixed request frames from the Kestrel pipe, keeps up
+/// to <c>Orka:Kafka:MaxInFlightPerConnection</c> of them in flight, and writes their responses
+/// strictly in request order (<see cref="KafkaResponseQueue"/>).
 /// </summary>
 /// <remarks>
+/// Requests start one at a time, in order: each request's first stage (<see cref="KafkaApi.StartAsync"/>;
+/// for a produce, its appends) completes before the next request starts, so pipelined produce
+/// requests reach each partition in the order they were sent, as an idempotent producer's
+/// sequences need. What a request then waits for (a produce with acks=all: its fsync) overlaps
+/// with the next requests, as in Kafka's purgatory, so pipelined acks=all produces share fsyncs.
+/// Every other API does all its work in the first stage and so stays serial, as before.
 /// A frame whose size is below a request header's 8 bytes or above <c>Orka:Kafka:MaxRequestBytes</c>
 /// closes the connection before its body is buffered; so does a frame that cannot be parsed
-/// (unknown API key or version, truncated field). Nothing a client sends reaches a grain unparsed,
-/// and a failing connection never affects another one. The frame is copied once into a pooled
-/// buffer that lives until its response has been written.
+/// (unknown API key or version, truncated field). The responses of the requests before such a frame
+/// are still written. Nothing a client sends reaches a grain unparsed, and a failing connection
+/// never affects another one. Each frame is copied once into a pooled buffer that lives until its
+/// response has been written.
 /// </remarks>
 public sealed class KafkaConnectionHandler(
     KafkaRequestDispatcher dispatcher,
@@ -40,7 +47,8 @@ public sealed class KafkaConnectionHandler(
         var cancellation = stop.Token;
         var maxRequestBytes = options.Value.MaxRequestBytes;
         var maxIdle = options.Value.ConnectionsMaxIdle;
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var inFlight = new KafkaResponseQueue(output, Math.Max(1, options.Value.MaxInFlightPerConnection), stop, connection, logger);
+        var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         try
         {
             while (true)
@@ -54,6 +62,14 @@ public sealed class KafkaConnectionHandler(
                 }
                 catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellation.IsCancellationRequested)
                 {
+                    if (inFlight.Count > 0)
+                    {
+                        // Not idle while responses are still coming: wait another round.
+                        idle.Dispose();
+                        idle = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                        continue;
+                    }
+
                     logger.LogDebug("Closing Kafka connection {Connection}: idle for {Idle}", connection.ConnectionId, maxIdle);
                     return;
                 }
@@ -62,17 +78,23 @@ public sealed class KafkaConnectionHandler(
                 var buffer = result.Buffer;
                 while (TryTakeFrame(ref buffer, maxRequestBytes, connection.ConnectionId, out var frame, out var length))
                 {
+                    var slotTaken = false;
                     try
                     {
-                        using var response = await dispatcher.DispatchAsync(frame.AsMemory(0, length), cancellation);
-                        if (response is not null)
-                        {
-                            await output.WriteAsync(response.CompleteFrame(), cancellation);
-                        }
+                        await inFlight.WaitForSlotAsync(cancellation);
+                        slotTaken = true;
+                        var response = await dispatcher.StartAsync(frame.AsMemory(0, length), cancellation);
+                        inFlight.Add(frame, response);
                     }
-                    finally
+                    catch
                     {
                         ArrayPool<byte>.Shared.Return(frame);
+                        if (slotTaken)
+                        {
+                            inFlight.ReleaseSlot();
+                        }
+
+                        throw;
                     }
                 }
 
@@ -94,7 +116,7 @@ public sealed class KafkaConnectionHandler(
         }
         catch (Exception e) when (e is OperationCanceledException or ConnectionResetException or IOException or ConnectionAbortedException)
         {
-            // The client went away or the silo is stopping.
+            // The client went away, the silo is stopping, or a response could not be written.
         }
         catch (Exception e) when (e is OverflowException or ArgumentException or FormatException)
         {
@@ -107,6 +129,9 @@ public sealed class KafkaConnectionHandler(
         }
         finally
         {
+            idle.Dispose();
+            // The responses of the requests already started still go out (unless the connection is going away).
+            await inFlight.CompleteAsync();
             await input.CompleteAsync();
             await output.CompleteAsync();
         }

@@ -28,7 +28,17 @@ public sealed class KafkaRequestDispatcher
     /// the request gets no response (acks=0). Throws <see cref="KafkaProtocolException"/> when the
     /// frame cannot be answered at all; the connection is then closed.
     /// </summary>
-    public async ValueTask<KafkaWriter?> DispatchAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    public async ValueTask<KafkaWriter?> DispatchAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>
+        await await StartAsync(frame, cancellationToken);
+
+    /// <summary>
+    /// The pipelined form of <see cref="DispatchAsync"/> (see <see cref="KafkaApi.StartAsync"/>): the
+    /// outer task completes once the next request may start (a produce has appended), the inner one
+    /// with the response frame (or null) once it is ready. A frame that cannot be answered throws
+    /// from the outer task. The caller keeps <paramref name="frame"/> alive until the inner task
+    /// completes and owns (disposes) the response.
+    /// </summary>
+    public async ValueTask<Task<KafkaWriter?>> StartAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
         var reader = new KafkaReader(frame);
         var key = (ApiKey)reader.ReadInt16();
@@ -42,6 +52,7 @@ public sealed class KafkaRequestDispatcher
         var clientId = reader.ReadClassicNullableString();
         var header = new RequestHeader(key, version, correlationId, clientId);
         var response = new KafkaWriter();
+        Task<bool> written;
         try
         {
             response.WriteInt32(correlationId);
@@ -51,7 +62,7 @@ public sealed class KafkaRequestDispatcher
                 {
                     // As brokers do: answer in v0 with UNSUPPORTED_VERSION and our ranges, so the client can pick.
                     Orka.Kafka.Apis.ApiVersionsApi.WriteBody(response, this, version: 0, OrkaErrorCode.UnsupportedVersion);
-                    return response;
+                    return Task.FromResult<KafkaWriter?>(response);
                 }
 
                 throw new KafkaProtocolException($"{key} version {version} is not supported (Orka answers {api.MinVersion}-{api.MaxVersion}).");
@@ -67,13 +78,7 @@ public sealed class KafkaRequestDispatcher
             }
 
             response.Flexible = flexible;
-            if (!await api.HandleAsync(header, reader, response, cancellationToken))
-            {
-                response.Dispose();
-                return null;
-            }
-
-            return response;
+            written = await api.StartAsync(header, reader, response, cancellationToken);
         }
         catch
         {
@@ -87,5 +92,40 @@ public sealed class KafkaRequestDispatcher
                 _logger.LogTrace("{Api} v{Version} #{Correlation} from {Client}", key, version, correlationId, clientId);
             }
         }
+
+        if (written.IsCompletedSuccessfully)
+        {
+            return Task.FromResult(Keep(written.Result, response));
+        }
+
+        return FinishAsync(written, response);
+    }
+
+    private static async Task<KafkaWriter?> FinishAsync(Task<bool> written, KafkaWriter response)
+    {
+        bool answered;
+        try
+        {
+            answered = await written;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+
+        return Keep(answered, response);
+    }
+
+    /// <summary>The response if there is one; else disposes it (acks=0).</summary>
+    private static KafkaWriter? Keep(bool answered, KafkaWriter response)
+    {
+        if (answered)
+        {
+            return response;
+        }
+
+        response.Dispose();
+        return null;
     }
 }

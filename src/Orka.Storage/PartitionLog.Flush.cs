@@ -10,6 +10,21 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>
+    /// Fsyncs at least every offset below <paramref name="endOffset"/> (an append's
+    /// <c>LastOffset + 1</c>): returns at once if they already are, else joins the running fsync or
+    /// starts one; concurrent callers share one fsync (group commit). An offset past the log end
+    /// counts as the log end. Unlike
+    /// <see cref="FlushAsync(CancellationToken)"/>, a caller whose offsets the running fsync already
+    /// covers does not wait for a further one because the log end moved on meanwhile.
+    /// </summary>
+    public ValueTask FlushToAsync(long endOffset, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        endOffset = Math.Min(endOffset, LogEndOffset); // nothing past the log end can ever be flushed
+        return RecoveryPoint >= endOffset ? ValueTask.CompletedTask : FlushUpToAsync(endOffset, cancellationToken);
+    }
+
+    /// <summary>
     /// Completes once <paramref name="offset"/> is fsynced (<see cref="RecoveryPoint"/> is past it),
     /// without starting an fsync: for a caller, such as a produce with acks, that wants what the
     /// flush policy gives and nothing more. Throws if the log fails or closes first.
@@ -95,7 +110,8 @@ public sealed partial class PartitionLog
                     try
                     {
                         var wasClosed = !segment.IsActive; // rolled before this fsync: nothing more will be written to it
-                        segment.Flush();
+                        // The active segment's indexes are re-indexed by recovery anyway: fsync its .log only.
+                        segment.Flush(syncIndexes: wasClosed);
                         if (wasClosed)
                         {
                             segment.ReleaseIndexFiles();

@@ -107,8 +107,8 @@ internal abstract class SparseIndexFile<TEntry> : IDisposable
 
     public void Dispose() => ReleaseFile();
 
-    /// <summary>Writes entries [persisted, count) to the file in one write.</summary>
-    private void WritePending()
+    /// <summary>Writes entries [persisted, count) to the file in one write (no fsync: they survive a process crash, not a power loss).</summary>
+    public void WritePending()
     {
         lock (_fileGate)
         {

@@ -38,6 +38,26 @@ public sealed class IdempotentProducerTests(ClusterFixture fixture)
         Assert.Equal(["a", "b", "c"], Batches.Values(fetched.Batches));
     }
 
+    // Intent: the split produce (append, then wait for the fsync) keeps the idempotent contract: a retried batch gets its first offsets and is not appended again, and the wait for offsets already flushed, or past the log end, completes.
+    [Fact]
+    public async Task AppendThenFlushTo_RetriedBatch_FirstOffsetsAndNotAppendedTwice()
+    {
+        var partition = await NewPartitionAsync("idem-split");
+        var producer = await NewProducerAsync();
+        var first = Batches.Idempotent(producer.ProducerId, 0, 0, "a", "b");
+        var original = await partition.AppendAsync(first, Acks.All);
+        await partition.FlushToAsync(original.LastOffset + 1).WaitAsync(TimeSpan.FromSeconds(30));
+        var retried = await partition.AppendAsync(first, Acks.All);
+        Assert.Equal((original.BaseOffset, original.LastOffset), (retried.BaseOffset, retried.LastOffset));
+        await partition.FlushToAsync(retried.LastOffset + 1).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var next = await partition.AppendAsync(Batches.Idempotent(producer.ProducerId, 0, 2, "c"), Acks.Leader);
+        Assert.Equal(2, next.BaseOffset);
+        await partition.FlushToAsync(1_000_000).WaitAsync(TimeSpan.FromSeconds(30)); // past the log end: flushes to it
+        var fetched = await partition.FetchAsync(new FetchRequest(0, 1 << 20, 0, TimeSpan.Zero));
+        Assert.Equal(["a", "b", "c"], Batches.Values(fetched.Batches));
+    }
+
     // Intent: gaps, old epochs and unknown producers are refused with Kafka's codes and append nothing.
     [Fact]
     public async Task Produce_OutOfOrderOldEpochOrUnknownProducer_RefusedAndLogUnchanged()

@@ -54,6 +54,33 @@ public sealed class FlushPolicyTests : IDisposable
         Assert.Equal(1, log.RecoveryPoint);
     }
 
+    // Intent: FlushToAsync fsyncs (it does not just wait) up to the given end offset.
+    [Fact]
+    public async Task FlushToAsync_UnflushedAppend_RecoveryPointCoversIt()
+    {
+        await using var manager = Open();
+        var log = await manager.GetOrCreateLogAsync("t", 0, TopicId, LogConfig.Default);
+        var info = await log.AppendAsync(TestBatches.Make("a", count: 4));
+        Assert.Equal(0, log.RecoveryPoint);
+
+        await log.FlushToAsync(info.LastOffset + 1).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(info.LastOffset + 1, log.RecoveryPoint);
+    }
+
+    // Intent: an end offset past the log end means the log end; the call completes instead of waiting for offsets that never come.
+    [Fact]
+    public async Task FlushToAsync_PastLogEnd_FlushesToLogEndAndCompletes()
+    {
+        await using var manager = Open();
+        var log = await manager.GetOrCreateLogAsync("t", 0, TopicId, LogConfig.Default);
+        await log.AppendAsync(TestBatches.Make("a", count: 3));
+
+        await log.FlushToAsync(1_000).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(3, log.RecoveryPoint);
+    }
+
     [Fact]
     public async Task WaitForFlushAsync_OffsetNotYetFlushed_CompletesWhenAFlushCoversIt()
     {

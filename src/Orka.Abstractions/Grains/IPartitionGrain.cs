@@ -27,6 +27,29 @@ public interface IPartitionGrain : IGrainWithStringKey
     [Alias("Produce"), Orleans.Concurrency.AlwaysInterleave]
     Task<ProduceResult> ProduceAsync([Immutable] ReadOnlyMemory<byte> batches, Acks acks);
 
+    /// <summary>
+    /// The first half of <see cref="ProduceAsync"/>: appends (or recognises an idempotent retry)
+    /// and answers without waiting for any fsync. A caller that needs acks=all then calls
+    /// <see cref="FlushToAsync"/> with <c>LastOffset + 1</c>. The split lets a caller keep the order of
+    /// its appends (await this before the next append to the same partition) while the fsyncs of
+    /// several appends overlap: the Kafka listener does this for pipelined requests, since Orleans
+    /// does not promise that two calls arrive in the order they were sent.
+    /// </summary>
+    /// <param name="batches">Record batches, as for <see cref="ProduceAsync"/>.</param>
+    /// <param name="acks">What the caller will wait for. <see cref="Acks.All"/> starts the fsync at
+    /// once (so the caller's <see cref="FlushToAsync"/> only waits for it); it also labels the produce
+    /// metrics, whose latency then covers the append alone.</param>
+    [Alias("Append"), Orleans.Concurrency.AlwaysInterleave]
+    Task<ProduceResult> AppendAsync(ReadOnlyMemory<byte> batches, Acks acks);
+
+    /// <summary>
+    /// Completes once every offset below <paramref name="endOffset"/> is fsynced, starting an fsync
+    /// if none is running; callers waiting together share one (group commit). Fails with
+    /// KAFKA_STORAGE_ERROR if the fsync fails. An offset past the log end counts as the log end.
+    /// </summary>
+    [Alias("FlushTo"), Orleans.Concurrency.AlwaysInterleave]
+    Task FlushToAsync(long endOffset);
+
     /// <summary>Reads whole batches; may wait (without blocking the partition) for new data.</summary>
     [Alias("Fetch"), Orleans.Concurrency.AlwaysInterleave]
     Task<FetchResult> FetchAsync(FetchRequest request);

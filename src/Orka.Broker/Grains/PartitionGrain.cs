@@ -15,7 +15,7 @@ namespace Orka.Broker.Grains;
 /// (the log supports concurrent readers), and a waiting fetch never holds the grain.
 /// </summary>
 [NodePlacement]
-internal sealed class PartitionGrain(
+internal sealed partial class PartitionGrain(
     LogManager logs,
     IOptions<OrkaNodeOptions> node,
     TimeProvider time,
@@ -72,55 +72,14 @@ internal sealed class PartitionGrain(
     public async Task<ProduceResult> ProduceAsync(ReadOnlyMemory<byte> batches, Acks acks)
     {
         var started = time.GetTimestamp();
-        ProduceResult result;
-        LogAppendInfo info = default;
-        var appendedHere = false;
-        await _appendGate.WaitAsync();
-        try
-        {
-            if (_log is null)
-            {
-                throw new OrkaException(OrkaErrorCode.UnknownTopicOrPartition, $"Partition {_partition} was deleted.");
-            }
-
-            var idempotent = IdempotentBatch(batches.Span);
-            if (idempotent is { } producer && _producers.Check(producer.ProducerId, producer.ProducerEpoch, producer.BaseSequence, LastSequence(producer)) is { } duplicate)
-            {
-                // A retry of a batch that is already in the log: answer as the first time, append nothing
-                // (but, for acks=all, only once the first copy is as durable as asked: below).
-                result = new ProduceResult(duplicate.FirstOffset, duplicate.LastOffset, Log.LogStartOffset);
-            }
-            else
-            {
-                info = await Log.AppendAsync(batches);
-                appendedHere = true;
-                if (idempotent is { } written)
-                {
-                    _producers.Record(written.ProducerId, written.ProducerEpoch, new ProducedBatch(written.BaseSequence, LastSequence(written), info.FirstOffset, info.LastOffset));
-                }
-
-                result = new ProduceResult(info.FirstOffset, info.LastOffset, Log.LogStartOffset);
-                var appended = _appended;
-                _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                appended.TrySetResult();
-            }
-        }
-        catch (StorageException e)
-        {
-            throw StorageErrors.ToOrka(e);
-        }
-        finally
-        {
-            _appendGate.Release();
-        }
-
+        var (result, info) = await AppendOrDeduplicateAsync(batches);
         try
         {
             if (acks == Acks.All)
             {
-                // Outside the gate: later calls append while this one waits, and everyone waiting
-                // shares the next fsync.
-                await Log.FlushAsync();
+                // Outside the append gate: later calls append while this one waits, and everyone
+                // waiting shares the next fsync. Only this call's offsets need to be covered.
+                await Log.FlushToAsync(result.LastOffset + 1);
             }
         }
         catch (StorageException e)
@@ -128,9 +87,9 @@ internal sealed class PartitionGrain(
             throw StorageErrors.ToOrka(e);
         }
 
-        if (appendedHere)
+        if (info is { } appended)
         {
-            metrics.Produced(_partition.Topic, acks, info.RecordCount, info.SizeInBytes, time.GetElapsedTime(started));
+            metrics.Produced(_partition.Topic, acks, appended.RecordCount, appended.SizeInBytes, time.GetElapsedTime(started));
         }
 
         return result;

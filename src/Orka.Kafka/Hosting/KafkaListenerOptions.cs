@@ -39,6 +39,16 @@ public sealed class KafkaListenerOptions
     /// </summary>
     public TimeSpan ConnectionsMaxIdle { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// <c>Orka:Kafka:MaxInFlightPerConnection</c>: how many requests of one connection may be
+    /// started and not yet answered. Requests still start in order (a produce's appends finish before
+    /// the next request starts) but what they then wait for (acks=all: the fsync) overlaps, so
+    /// librdkafka's 5 in-flight produce requests share fsyncs. Past the bound the connection is not
+    /// read until a response is written. Memory: up to this many request frames per connection.
+    /// 1 (or less) answers one request at a time. Default 16.
+    /// </summary>
+    public int MaxInFlightPerConnection { get; set; } = 16;
+
     /// <summary><c>Orka:Kafka:DefaultPartitions</c>: partitions of a topic created with -1 partitions (Kafka's num.partitions).</summary>
     public int DefaultPartitions { get; set; } = 1;
 
