@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
@@ -83,8 +84,9 @@ public sealed class KafkaConnectionHandler(
                     {
                         await inFlight.WaitForSlotAsync(cancellation);
                         slotTaken = true;
-                        var response = await dispatcher.StartAsync(frame.AsMemory(0, length), cancellation);
-                        inFlight.Add(frame, response);
+                        var retained = new StrongBox<bool>();
+                        var response = await dispatcher.StartAsync(frame.AsMemory(0, length), cancellation, () => retained.Value = true);
+                        inFlight.Add(frame, response, retained);
                     }
                     catch
                     {

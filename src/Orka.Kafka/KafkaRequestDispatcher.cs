@@ -36,11 +36,12 @@ public sealed class KafkaRequestDispatcher
     /// outer task completes once the next request may start (a produce has appended), the inner one
     /// with the response frame (or null) once it is ready. A frame that cannot be answered throws
     /// from the outer task. The caller keeps <paramref name="frame"/> alive until the inner task
-    /// completes and owns (disposes) the response.
+    /// completes and owns (disposes) the response. <paramref name="retainFrame"/> is called before
+    /// the inner task completes when the frame must never be reused (see <see cref="KafkaReader.FrameRetainer"/>).
     /// </summary>
-    public async ValueTask<Task<KafkaWriter?>> StartAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    public async ValueTask<Task<KafkaWriter?>> StartAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken, Action? retainFrame = null)
     {
-        var reader = new KafkaReader(frame);
+        var reader = new KafkaReader(frame) { FrameRetainer = retainFrame };
         var key = (ApiKey)reader.ReadInt16();
         var version = reader.ReadInt16();
         var correlationId = reader.ReadInt32();

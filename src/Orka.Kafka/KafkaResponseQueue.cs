@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Threading.Channels;
@@ -24,8 +25,8 @@ namespace Orka.Kafka;
 /// </remarks>
 internal sealed class KafkaResponseQueue
 {
-    private readonly Channel<(byte[] Frame, Task<KafkaWriter?> Response)> _queue =
-        Channel.CreateUnbounded<(byte[], Task<KafkaWriter?>)>(new UnboundedChannelOptions
+    private readonly Channel<(byte[] Frame, Task<KafkaWriter?> Response, StrongBox<bool> Retained)> _queue =
+        Channel.CreateUnbounded<(byte[], Task<KafkaWriter?>, StrongBox<bool>)>(new UnboundedChannelOptions
         {
             SingleReader = true,
             SingleWriter = true,
@@ -62,10 +63,10 @@ internal sealed class KafkaResponseQueue
     public void ReleaseSlot() => _slots.Release();
 
     /// <summary>Queues a started request (holding a slot) behind the earlier ones; the queue now owns its frame.</summary>
-    public void Add(byte[] frame, Task<KafkaWriter?> response)
+    public void Add(byte[] frame, Task<KafkaWriter?> response, StrongBox<bool> retained)
     {
         Interlocked.Increment(ref _count);
-        if (!_queue.Writer.TryWrite((frame, response)))
+        if (!_queue.Writer.TryWrite((frame, response, retained)))
         {
             throw new InvalidOperationException("The response queue is complete."); // only the reader adds, and it completes the queue last
         }
@@ -83,7 +84,7 @@ internal sealed class KafkaResponseQueue
         await Task.Yield(); // the constructor returns at once
         var failed = false;
         // No cancellation: every entry is drained, so that every frame goes back to the pool.
-        await foreach (var (frame, responseTask) in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        await foreach (var (frame, responseTask, retained) in _queue.Reader.ReadAllAsync(CancellationToken.None))
         {
             KafkaWriter? response = null;
             try
@@ -117,7 +118,11 @@ internal sealed class KafkaResponseQueue
             finally
             {
                 response?.Dispose();
-                ArrayPool<byte>.Shared.Return(frame);
+                if (!retained.Value)
+                {
+                    // Set before the response task completed, so it is visible here.
+                    ArrayPool<byte>.Shared.Return(frame);
+                }
                 Interlocked.Decrement(ref _count);
                 _slots.Release();
             }

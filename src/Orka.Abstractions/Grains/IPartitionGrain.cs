@@ -35,12 +35,12 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// several appends overlap: the Kafka listener does this for pipelined requests, since Orleans
     /// does not promise that two calls arrive in the order they were sent.
     /// </summary>
-    /// <param name="batches">Record batches, as for <see cref="ProduceAsync"/>.</param>
+    /// <param name="batches">Record batches, as for <see cref="ProduceAsync"/> (and [Immutable] as there: not to be changed until the call completes).</param>
     /// <param name="acks">What the caller will wait for. <see cref="Acks.All"/> starts the fsync at
     /// once (so the caller's <see cref="FlushToAsync"/> only waits for it); it also labels the produce
     /// metrics, whose latency then covers the append alone.</param>
     [Alias("Append"), Orleans.Concurrency.AlwaysInterleave]
-    Task<ProduceResult> AppendAsync(ReadOnlyMemory<byte> batches, Acks acks);
+    Task<ProduceResult> AppendAsync([Immutable] ReadOnlyMemory<byte> batches, Acks acks);
 
     /// <summary>
     /// Completes once every offset below <paramref name="endOffset"/> is fsynced, starting an fsync

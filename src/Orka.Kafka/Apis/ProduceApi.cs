@@ -54,7 +54,7 @@ public sealed class ProduceApi(KafkaApiContext context) : KafkaApi
         foreach (var topic in topics)
         {
             var metadata = Names.TopicNameError(topic.Name) is null ? await context.Topics.GetAsync(topic.Name) : null;
-            results.Add((topic.Name, topic.Partitions.Select(p => AppendAsync(topic.Name, metadata, p.Index, p.Records, acks, transactionalId)).ToList()));
+            results.Add((topic.Name, topic.Partitions.Select(p => AppendAsync(request, topic.Name, metadata, p.Index, p.Records, acks, transactionalId)).ToList()));
         }
 
         await Task.WhenAll(results.SelectMany(r => r.Partitions));
@@ -141,7 +141,7 @@ public sealed class ProduceApi(KafkaApiContext context) : KafkaApi
     private readonly record struct PartitionAppend(int Index, OrkaErrorCode Error, long BaseOffset, long LogStart, Task<OrkaErrorCode>? Durable);
 
     private async Task<PartitionAppend> AppendAsync(
-        string topic, TopicMetadata? metadata, int index, ReadOnlyMemory<byte>? records, short acks, string? transactionalId)
+        KafkaReader request, string topic, TopicMetadata? metadata, int index, ReadOnlyMemory<byte>? records, short acks, string? transactionalId)
     {
         if (transactionalId is not null)
         {
@@ -174,6 +174,12 @@ public sealed class ProduceApi(KafkaApiContext context) : KafkaApi
         }
         catch (Exception e)
         {
+            if (e is TimeoutException)
+            {
+                // The call may still reach the grain, which reads the batch from the frame itself.
+                request.RetainFrame();
+            }
+
             return new(index, ErrorOf(topic, e), -1, -1, null);
         }
     }

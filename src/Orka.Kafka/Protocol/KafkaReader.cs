@@ -18,6 +18,17 @@ public sealed class KafkaReader(ReadOnlyMemory<byte> frame)
     private readonly ReadOnlyMemory<byte> _frame = frame;
     private int _position;
 
+    /// <summary>
+    /// Set by the connection: called when the frame must outlive the request because a grain call
+    /// that was handed slices of it ([Immutable], no copy) may still read them (its response timed
+    /// out while the call itself is still queued). The frame then goes to the garbage collector
+    /// instead of back to the pool, where the next request would overwrite it.
+    /// </summary>
+    public Action? FrameRetainer { get; init; }
+
+    /// <summary>Keeps the frame from being reused (see <see cref="FrameRetainer"/>).</summary>
+    public void RetainFrame() => FrameRetainer?.Invoke();
+
     /// <summary>True when the request version uses compact encodings and tagged fields.</summary>
     public bool Flexible { get; set; }
 
