@@ -6,11 +6,11 @@ namespace Orka.Client;
 // The read loop: fetches, buffers, delivery in offset order, auto-commit.
 public sealed partial class OrkaConsumer
 {
-    // At most one outstanding fetch per partition: the fetch of its next records while its buffer is
-    // empty, or the prefetch of the records after its buffer while the application drains it (as
-    // Kafka's consumer sends the next fetch while the application processes the previous one). A
-    // fetch is only used if the partition's position, once its buffer is drained, is still the one
-    // it was sent for (Expected): a seek or revocation makes it stale.
+    // At most one outstanding fetch per partition: the fetch of its next records while nothing of
+    // it is buffered, or the prefetch of the records after its buffer while the application drains
+    // it (as Kafka's consumer sends the next fetch while the application processes the previous
+    // one). A fetch is only used if the partition's position, once its buffer is drained, is still
+    // the offset it was sent for: a seek or revocation makes it stale.
     private readonly Dictionary<TopicPartition, PendingFetch> _fetches = [];
 
     // Fetched records not yet delivered, per partition.
@@ -130,17 +130,18 @@ public sealed partial class OrkaConsumer
             {
                 if (buffer.TryTake(out record!))
                 {
-                    if (buffer.IsEmpty)
-                    {
-                        // Drained: its prefetch (already under way) can now be collected.
-                        _buffers.Remove(buffer.Partition);
-                        _draining = null;
-                    }
-
                     return true;
                 }
 
+                // Drained: the position moves past the whole batches read, and the partition's
+                // prefetch (already under way from there) can now be collected.
                 _draining = null;
+                _buffers.Remove(buffer.Partition);
+                buffer.Dispose();
+                if (_positions.TryGetValue(buffer.Partition, out var position) && position < buffer.NextFetchOffset)
+                {
+                    _positions[buffer.Partition] = buffer.NextFetchOffset;
+                }
             }
 
             if (!_ready.TryDequeue(out var next))
@@ -149,7 +150,7 @@ public sealed partial class OrkaConsumer
                 return false;
             }
 
-            if (!_paused.Contains(next) && _assignment.Contains(next) && _buffers.TryGetValue(next, out var found) && !found.IsEmpty)
+            if (!_paused.Contains(next) && _assignment.Contains(next) && _buffers.TryGetValue(next, out var found))
             {
                 _draining = found;
             }
@@ -193,11 +194,11 @@ public sealed partial class OrkaConsumer
 
             if (_buffers.TryGetValue(tp, out var buffered))
             {
-                _fetches[tp] = new PendingFetch(buffered.PositionAfter, buffered.NextFetchOffset, FetchAsync(tp, buffered.NextFetchOffset, TimeSpan.Zero));
+                _fetches[tp] = new PendingFetch(buffered.NextFetchOffset, FetchAsync(tp, buffered.NextFetchOffset, TimeSpan.Zero));
             }
             else if (_positions.TryGetValue(tp, out var offset))
             {
-                _fetches[tp] = new PendingFetch(offset, offset, FetchAsync(tp, offset, TimeSpan.Zero));
+                _fetches[tp] = new PendingFetch(offset, FetchAsync(tp, offset, TimeSpan.Zero));
             }
         }
     }
@@ -215,7 +216,7 @@ public sealed partial class OrkaConsumer
         foreach (var (tp, fetch) in _fetches.Where(f => f.Value.Task.IsCompleted && !_buffers.ContainsKey(f.Key)).ToList())
         {
             _fetches.Remove(tp);
-            if (!_assignment.Contains(tp) || _positions.GetValueOrDefault(tp, -1) != fetch.Expected)
+            if (!_assignment.Contains(tp) || _positions.GetValueOrDefault(tp, -1) != fetch.Offset)
             {
                 continue;
             }
@@ -223,21 +224,17 @@ public sealed partial class OrkaConsumer
             try
             {
                 var result = await fetch.Task;
-                var buffer = FetchedRecords.Decode(tp, fetch.Offset, result.Batches);
-                if (!buffer.IsEmpty)
+                var buffer = FetchedRecords.Create(tp, fetch.Offset, result.Batches);
+                if (buffer.NextFetchOffset > fetch.Offset)
                 {
+                    // Records are decoded as they are taken; a buffer whose batches hold none past
+                    // the offset (a compacted log) drains at once and moves the position past them.
                     _buffers[tp] = buffer;
                     _ready.Enqueue(tp);
                     if (!_paused.Contains(tp))
                     {
-                        _fetches[tp] = new PendingFetch(buffer.PositionAfter, buffer.NextFetchOffset, FetchAsync(tp, buffer.NextFetchOffset, TimeSpan.Zero));
+                        _fetches[tp] = new PendingFetch(buffer.NextFetchOffset, FetchAsync(tp, buffer.NextFetchOffset, TimeSpan.Zero));
                     }
-                }
-                else if (buffer.NextFetchOffset > fetch.Expected)
-                {
-                    // In a compacted log a batch can end with offsets whose records are gone: move past
-                    // the whole batches read, or the same fetch would come back forever.
-                    _positions[tp] = buffer.NextFetchOffset;
                 }
             }
             catch (OrkaException e) when (e.Code == OrkaErrorCode.OffsetOutOfRange)
@@ -266,7 +263,11 @@ public sealed partial class OrkaConsumer
     private void DropBuffered(TopicPartition tp)
     {
         StopDraining(tp);
-        _buffers.Remove(tp);
+        if (_buffers.Remove(tp, out var buffer))
+        {
+            buffer.Dispose();
+        }
+
         if (_fetches.Remove(tp, out var stale))
         {
             Forget(stale.Task);

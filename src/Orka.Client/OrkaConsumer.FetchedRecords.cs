@@ -6,71 +6,68 @@ public sealed partial class OrkaConsumer
 {
     /// <summary>
     /// A fetch under way: sent from <paramref name="Offset"/>, and usable only if the partition's
-    /// position is <paramref name="Expected"/> when it is collected (they differ for a prefetch behind
-    /// a compacted batch whose last offsets have no records).
+    /// position is still <paramref name="Offset"/> when it is collected (a seek or revocation moved it).
     /// </summary>
-    private readonly record struct PendingFetch(long Expected, long Offset, Task<FetchResult> Task);
+    private readonly record struct PendingFetch(long Offset, Task<FetchResult> Task);
 
     /// <summary>
-    /// The records of one fetch of one partition, decoded once, taken in order. Keys and values are
-    /// slices of the fetched buffer (no copies); the cost per record is its <see cref="ConsumeResult"/>.
+    /// The records of one fetch of one partition, decoded as they are taken: keys and values are
+    /// slices of the fetched buffer (no copies), and each <see cref="ConsumeResult"/> is made when
+    /// the application asks for it, so a catching-up consumer holds no more than one batch's
+    /// records at a time (a garbage collection then has little to keep alive).
     /// </summary>
-    private sealed class FetchedRecords
+    private sealed class FetchedRecords : IDisposable
     {
-        private readonly List<ConsumeResult> _records;
-        private int _next;
+        private readonly IEnumerator<Record> _records;
+        private readonly long _offset;
 
-        private FetchedRecords(TopicPartition partition, List<ConsumeResult> records, long positionAfter, long nextFetchOffset)
+        private FetchedRecords(TopicPartition partition, long offset, ReadOnlyMemory<byte> batches, long nextFetchOffset)
         {
             Partition = partition;
-            _records = records;
-            PositionAfter = positionAfter;
+            _offset = offset;
+            _records = RecordBatchReader.ReadRecords(batches).GetEnumerator();
             NextFetchOffset = nextFetchOffset;
         }
 
         public TopicPartition Partition { get; }
 
-        /// <summary>The partition's position once every record here is delivered.</summary>
-        public long PositionAfter { get; }
-
-        /// <summary>Where the next fetch starts: past the last whole batch read (at least <see cref="PositionAfter"/>).</summary>
+        /// <summary>
+        /// Where the next fetch starts: past the last whole batch read. Once every record here is
+        /// delivered the partition's position moves there (the offsets between a batch's last
+        /// remaining record and its end have no records: compacted away, or control markers).
+        /// </summary>
         public long NextFetchOffset { get; }
 
-        public bool IsEmpty => _next == _records.Count;
-
+        /// <summary>The next record at or after the fetch's offset; false when there are no more.</summary>
+        /// <exception cref="StorageException">A fetched batch is corrupt (CorruptRecord).</exception>
         public bool TryTake(out ConsumeResult? record)
         {
-            if (_next == _records.Count)
+            while (_records.MoveNext())
             {
-                record = null;
-                return false;
-            }
-
-            record = _records[_next];
-            _records[_next++] = null!; // let the application's records go as soon as it drops them
-            return true;
-        }
-
-        /// <summary>The records at or after <paramref name="offset"/> in <paramref name="batches"/>; a trailing partial batch is ignored.</summary>
-        public static FetchedRecords Decode(TopicPartition partition, long offset, ReadOnlyMemory<byte> batches)
-        {
-            var records = new List<ConsumeResult>();
-            foreach (var record in RecordBatchReader.ReadRecords(batches))
-            {
-                if (record.Offset >= offset)
+                var next = _records.Current;
+                if (next.Offset >= _offset)
                 {
-                    records.Add(new ConsumeResult(partition, record.Offset, record.Timestamp, record.Key, record.Value, record.Headers));
+                    record = new ConsumeResult(Partition, next.Offset, next.Timestamp, next.Key, next.Value, next.Headers);
+                    return true;
                 }
             }
 
-            var positionAfter = records.Count > 0 ? records[^1].Offset + 1 : offset;
-            var end = -1L;
+            record = null;
+            return false;
+        }
+
+        /// <summary>The records of <paramref name="batches"/> from <paramref name="offset"/> on; a trailing partial batch is ignored.</summary>
+        public static FetchedRecords Create(TopicPartition partition, long offset, ReadOnlyMemory<byte> batches)
+        {
+            var end = offset;
             foreach (var (header, _) in RecordBatchHeader.Enumerate(batches.Span))
             {
-                end = header.LastOffset + 1;
+                end = Math.Max(end, header.LastOffset + 1);
             }
 
-            return new FetchedRecords(partition, records, positionAfter, Math.Max(positionAfter, end));
+            return new FetchedRecords(partition, offset, batches, end);
         }
+
+        public void Dispose() => _records.Dispose();
     }
 }
