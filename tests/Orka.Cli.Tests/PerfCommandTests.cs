@@ -69,6 +69,16 @@ public sealed partial class PerfCommandTests(SiloFixture silo) : IClassFixture<S
         Assert.Contains("native or kafka", run.Stderr, StringComparison.Ordinal);
     }
 
+    // Intent: a fetch size of zero is refused before anything is read.
+    [Fact]
+    public async Task PerfConsume_ZeroFetchSize_FailsNamingTheOption()
+    {
+        var run = await Orka("perf", "consume", "--topic", "perf-c", "--messages", "10", "--fetch-size", "0");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--fetch-size must be positive", run.Stderr, StringComparison.Ordinal);
+    }
+
     // Intent: asking for more records than exist ends at the idle timeout with exit 1, not a hang.
     [Fact]
     public async Task PerfConsume_FewerRecordsThanAsked_FailsAfterTimeout()

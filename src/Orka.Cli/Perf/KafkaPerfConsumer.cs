@@ -16,7 +16,7 @@ internal sealed class KafkaPerfConsumer : IPerfConsumer
     private readonly string _topic;
     private readonly bool _hasGroup;
 
-    public KafkaPerfConsumer(string bootstrapServers, string topic, string? group)
+    public KafkaPerfConsumer(string bootstrapServers, string topic, string? group, int fetchBytes)
     {
         _bootstrapServers = bootstrapServers;
         _topic = topic;
@@ -27,6 +27,7 @@ internal sealed class KafkaPerfConsumer : IPerfConsumer
             // librdkafka wants a group id even for assigned partitions; without --group nothing is committed under it.
             GroupId = group ?? $"orka-perf-consume-{Guid.NewGuid():N}",
             EnableAutoCommit = false,
+            MaxPartitionFetchBytes = fetchBytes,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             // librdkafka stops fetching a partition once 100,000 of its records are queued and then
             // waits fetch.queue.backoff.ms (1 s by default) before fetching it again: with 100 B

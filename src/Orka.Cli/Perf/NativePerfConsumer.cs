@@ -3,9 +3,9 @@ using Orka.Client;
 namespace Orka.Cli.Perf;
 
 /// <summary>A perf consumer over the native protocol: an <see cref="OrkaConsumer"/> through the Orleans client.</summary>
-internal sealed class NativePerfConsumer(IClusterClient client, string topic, string? group) : IPerfConsumer
+internal sealed class NativePerfConsumer(IClusterClient client, string topic, string? group, int fetchBytes) : IPerfConsumer
 {
-    private readonly OrkaConsumer _consumer = new(client, new ConsumerOptions { GroupId = group, AutoOffsetReset = AutoOffsetReset.Earliest });
+    private readonly OrkaConsumer _consumer = new(client, new ConsumerOptions { GroupId = group, AutoOffsetReset = AutoOffsetReset.Earliest, MaxFetchBytes = fetchBytes });
 
     public Task AssignAsync(CancellationToken cancellationToken) => _consumer.AssignAsync(topic);
 

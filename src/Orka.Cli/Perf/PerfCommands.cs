@@ -89,7 +89,8 @@ internal static class PerfCommands
         var timeout = new Option<int>("--timeout") { Description = "Stop when no record arrives for this many ms", DefaultValueFactory = _ => 10_000 };
         var protocol = ProtocolOption("native (OrkaConsumer through the Orleans client) or kafka (Confluent.Kafka through a silo's Kafka listener)");
         var bootstrap = BootstrapServersOption();
-        var command = new Command("consume", "Read a topic from the beginning; print Kafka's consumer-perf columns") { topic, messages, group, timeout, protocol, bootstrap };
+        var fetchSize = new Option<int>("--fetch-size") { Description = "Bytes per partition fetch (native MaxFetchBytes, Kafka max.partition.fetch.bytes)", DefaultValueFactory = _ => 1024 * 1024 };
+        var command = new Command("consume", "Read a topic from the beginning; print Kafka's consumer-perf columns") { topic, messages, group, timeout, protocol, bootstrap, fetchSize };
         command.SetAction((parse, ct) => OrkaCommands.RunGuardedAsync(ct, async cancel =>
         {
             var name = parse.GetValue(topic)!;
@@ -102,18 +103,19 @@ internal static class PerfCommands
 
             var count = Positive(parse.GetValue(messages), "--messages");
             var idle = TimeSpan.FromMilliseconds(Positive(parse.GetValue(timeout), "--timeout"));
+            var fetchBytes = Positive(parse.GetValue(fetchSize), "--fetch-size");
             (long Records, string Line) result = default;
             switch (parse.GetValue(protocol))
             {
                 case "native":
                     await OrkaCommands.WithClusterAsync(parse, cancel, async (client, c) =>
                     {
-                        await using var consumer = new NativePerfConsumer(client, name, groupId);
+                        await using var consumer = new NativePerfConsumer(client, name, groupId, fetchBytes);
                         result = await ConsumePerf.RunAsync(consumer, count, idle, c);
                     });
                     break;
                 case "kafka":
-                    await using (var consumer = new KafkaPerfConsumer(parse.GetValue(bootstrap)!, name, groupId))
+                    await using (var consumer = new KafkaPerfConsumer(parse.GetValue(bootstrap)!, name, groupId, fetchBytes))
                     {
                         result = await ConsumePerf.RunAsync(consumer, count, idle, cancel);
                     }
