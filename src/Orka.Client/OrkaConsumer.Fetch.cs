@@ -53,7 +53,8 @@ public sealed partial class OrkaConsumer
                     }
                 }
 
-                if (_options.EnableAutoCommit && _time.GetElapsedTime(_lastAutoCommit) >= _options.AutoCommitInterval)
+                // Without a group there is nothing to commit: no clock read per record then.
+                if (_options.EnableAutoCommit && _options.GroupId is not null && _time.GetElapsedTime(_lastAutoCommit) >= _options.AutoCommitInterval)
                 {
                     await AutoCommitAsync();
                 }
