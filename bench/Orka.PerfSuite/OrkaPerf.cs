@@ -34,12 +34,16 @@ internal static partial class OrkaPerf
         return new LoadResult(system, label, long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), recordSize, D(2), D(6), D(8));
     }
 
-    /// <summary><c>orka perf consume</c>: catch-up read of a topic; returns records/s and MB/s.</summary>
-    public static async Task<LoadResult> ConsumeAsync(Binaries binaries, OrkaCluster cluster, string label, string topic, long records, int recordSize)
+    /// <summary>
+    /// <c>orka perf consume</c>: catch-up read of a topic, natively or (<paramref name="kafka"/>) with
+    /// librdkafka through the Kafka listener; returns records/s and MB/s.
+    /// </summary>
+    public static async Task<LoadResult> ConsumeAsync(Binaries binaries, OrkaCluster cluster, string label, string topic, long records, int recordSize, bool kafka = false)
     {
-        var output = await RunCheckedAsync([binaries.Cli, "-g", cluster.Gateways, "perf", "consume", "--topic", topic, "--messages", records.ToString(CultureInfo.InvariantCulture)]);
+        string[] protocol = kafka ? ["--protocol", "kafka", "--bootstrap-servers", cluster.Bootstrap] : [];
+        var output = await RunCheckedAsync([binaries.Cli, "-g", cluster.Gateways, "perf", "consume", "--topic", topic, "--messages", records.ToString(CultureInfo.InvariantCulture), .. protocol]);
         var columns = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Split(", ");
-        return new LoadResult("Orka native, 1 node", label, records, recordSize, double.Parse(columns[5], CultureInfo.InvariantCulture));
+        return new LoadResult(kafka ? "Orka Kafka protocol, 1 node" : "Orka native, 1 node", label, records, recordSize, double.Parse(columns[5], CultureInfo.InvariantCulture));
     }
 
     private static async Task<string> RunCheckedAsync(IReadOnlyList<string> args)

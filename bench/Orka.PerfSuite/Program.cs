@@ -77,6 +77,11 @@ try
                 orka.Add(await OrkaPerf.RunAsync(binaries, cluster, $"Orka Kafka protocol, {nodes} node{(nodes > 1 ? "s" : "")}", $"produce {size} B, acks={acks}", "produce", size,
                     "--topic", kafkaTopic, "--num-records", count.ToString(CultureInfo.InvariantCulture), "--acks", acks,
                     "--protocol", "kafka", "--bootstrap-servers", cluster.Bootstrap));
+                if (nodes == 1 && acks == "1")
+                {
+                    // Catch-up through the Kafka listener, next to the native row.
+                    orka.Add(await OrkaPerf.ConsumeAsync(binaries, cluster, $"catch-up read {size} B", kafkaTopic, count, size, kafka: true));
+                }
             }
         }
 

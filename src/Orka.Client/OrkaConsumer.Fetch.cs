@@ -6,13 +6,15 @@ namespace Orka.Client;
 // The read loop: fetches, buffers, delivery in offset order, auto-commit.
 public sealed partial class OrkaConsumer
 {
-    // One outstanding fetch per partition, and the offset it asked for (a seek makes it stale).
-    private readonly Dictionary<TopicPartition, (long Offset, Task<FetchResult> Task)> _fetches = [];
+    // At most one outstanding fetch per partition: the fetch of its next records while nothing of
+    // it is buffered, or the prefetch of the records after its buffer while the application drains
+    // it (as Kafka's consumer sends the next fetch while the application processes the previous
+    // one). A fetch is only used if the partition's position, once its buffer is drained, is still
+    // the offset it was sent for: a seek or revocation makes it stale.
+    private readonly Dictionary<TopicPartition, PendingFetch> _fetches = [];
 
-    // Fetched records not yet delivered, per partition, and where the fetched whole batches end (a
-    // compacted batch can end past its last record: the position moves there once the buffer drains).
-    private readonly Dictionary<TopicPartition, Queue<ConsumeResult>> _buffers = [];
-    private readonly Dictionary<TopicPartition, long> _batchEnds = [];
+    // Fetched records not yet delivered, per partition.
+    private readonly Dictionary<TopicPartition, FetchedRecords> _buffers = [];
 
     // The partition whose record the application is processing (yielded, not yet moved past).
     private (TopicPartition Partition, long Offset)? _inFlight;
@@ -21,9 +23,10 @@ public sealed partial class OrkaConsumer
     private long _lastAutoCommit;
 
     // Partitions with fetched records, in the order they came back (entries of dropped buffers are
-    // skipped when reached), and the partition being drained.
+    // skipped when reached), and the buffer being drained: only set while its partition is assigned
+    // and not paused (Pause, Seek and SetAssignment clear it), so taking a record needs no lookups.
     private readonly Queue<TopicPartition> _ready = new();
-    private TopicPartition? _draining;
+    private FetchedRecords? _draining;
 
     /// <summary>
     /// Records from the assigned (or subscribed) partitions until <paramref name="cancellationToken"/>
@@ -50,7 +53,8 @@ public sealed partial class OrkaConsumer
                     }
                 }
 
-                if (_options.EnableAutoCommit && _time.GetElapsedTime(_lastAutoCommit) >= _options.AutoCommitInterval)
+                // Without a group there is nothing to commit: no clock read per record then.
+                if (_options.EnableAutoCommit && _options.GroupId is not null && _time.GetElapsedTime(_lastAutoCommit) >= _options.AutoCommitInterval)
                 {
                     await AutoCommitAsync();
                 }
@@ -71,7 +75,7 @@ public sealed partial class OrkaConsumer
                     wakeup = _wakeup.Task;
                 }
 
-                var waitFor = _fetches.Values.Select(f => (Task)f.Task).Append(wakeup).Append(cancelled);
+                var waitFor = AwaitedFetches().Append(wakeup).Append(cancelled);
                 if (_options.EnableAutoCommit)
                 {
                     var untilCommit = _options.AutoCommitInterval - _time.GetElapsedTime(_lastAutoCommit);
@@ -115,28 +119,30 @@ public sealed partial class OrkaConsumer
     }
 
     /// <summary>
-    /// Takes the next record: drains one partition's fetched batch, then moves to the next partition
-    /// that has one (in the order their fetches came back), skipping paused and revoked partitions.
-    /// O(1) per record.
+    /// Takes the next record: drains one partition's fetched records, then moves to the next partition
+    /// that has some (in the order their fetches came back), skipping paused and revoked partitions.
+    /// O(1) per record, with no hashing while a buffer drains.
     /// </summary>
     private bool TryTakeBuffered(out ConsumeResult record)
     {
         while (true)
         {
-            if (_draining is { } tp)
+            if (_draining is { } buffer)
             {
-                if (!_paused.Contains(tp) && _assignment.Contains(tp) && _buffers.TryGetValue(tp, out var buffer) && buffer.TryDequeue(out record!))
+                if (buffer.TryTake(out record!))
                 {
-                    if (buffer.Count == 0)
-                    {
-                        _buffers.Remove(tp);
-                        _draining = null;
-                    }
-
                     return true;
                 }
 
+                // Drained: the position moves past the whole batches read, and the partition's
+                // prefetch (already under way from there) can now be collected.
                 _draining = null;
+                _buffers.Remove(buffer.Partition);
+                buffer.Dispose();
+                if (_positions.TryGetValue(buffer.Partition, out var position) && position < buffer.NextFetchOffset)
+                {
+                    _positions[buffer.Partition] = buffer.NextFetchOffset;
+                }
             }
 
             if (!_ready.TryDequeue(out var next))
@@ -145,7 +151,10 @@ public sealed partial class OrkaConsumer
                 return false;
             }
 
-            _draining = next;
+            if (!_paused.Contains(next) && _assignment.Contains(next) && _buffers.TryGetValue(next, out var found))
+            {
+                _draining = found;
+            }
         }
     }
 
@@ -171,51 +180,62 @@ public sealed partial class OrkaConsumer
         }
     }
 
+    /// <summary>
+    /// Sends a fetch for every assigned, unpaused partition without one: from its position when
+    /// nothing of it is buffered, else (a prefetch) from where its buffered records end.
+    /// </summary>
     private void StartFetches()
     {
         foreach (var tp in _assignment)
         {
-            if (!_paused.Contains(tp) && !_fetches.ContainsKey(tp) && !_buffers.ContainsKey(tp) && _positions.TryGetValue(tp, out var offset))
+            if (_paused.Contains(tp) || _fetches.ContainsKey(tp))
             {
-                _fetches[tp] = (offset, FetchAsync(tp, offset, TimeSpan.Zero));
+                continue;
+            }
+
+            if (_buffers.TryGetValue(tp, out var buffered))
+            {
+                _fetches[tp] = new PendingFetch(buffered.NextFetchOffset, FetchAsync(tp, buffered.NextFetchOffset, TimeSpan.Zero));
+            }
+            else if (_positions.TryGetValue(tp, out var offset))
+            {
+                _fetches[tp] = new PendingFetch(offset, FetchAsync(tp, offset, TimeSpan.Zero));
             }
         }
     }
 
-    /// <summary>Moves completed fetches into the buffers; stale ones (seek, revoked) are dropped.</summary>
+    /// <summary>The fetches whose completion lets the loop deliver more: those of partitions with nothing buffered.</summary>
+    private IEnumerable<Task> AwaitedFetches() =>
+        _fetches.Where(f => !_buffers.ContainsKey(f.Key)).Select(f => (Task)f.Value.Task);
+
+    /// <summary>
+    /// Moves completed fetches of partitions whose buffer has drained into new buffers and sends the
+    /// next (prefetch) fetch of each at once; stale ones (seek, revoked) are dropped.
+    /// </summary>
     private async Task CollectFetchesAsync(CancellationToken cancellationToken)
     {
-        foreach (var (tp, (offset, task)) in _fetches.Where(f => f.Value.Task.IsCompleted).ToList())
+        foreach (var (tp, fetch) in _fetches.Where(f => f.Value.Task.IsCompleted && !_buffers.ContainsKey(f.Key)).ToList())
         {
             _fetches.Remove(tp);
-            if (!_assignment.Contains(tp) || _positions.GetValueOrDefault(tp, -1) != offset)
+            if (!_assignment.Contains(tp) || _positions.GetValueOrDefault(tp, -1) != fetch.Offset)
             {
                 continue;
             }
 
             try
             {
-                var result = await task;
-                var buffer = new Queue<ConsumeResult>();
-                foreach (var record in RecordBatchReader.ReadRecords(result.Batches))
+                var result = await fetch.Task;
+                var buffer = FetchedRecords.Create(tp, fetch.Offset, result.Batches);
+                if (buffer.NextFetchOffset > fetch.Offset)
                 {
-                    if (record.Offset >= offset)
-                    {
-                        buffer.Enqueue(new ConsumeResult(tp, record.Offset, record.Timestamp, record.Key, record.Value, record.Headers));
-                    }
-                }
-
-                var end = EndOfWholeBatches(result.Batches.Span);
-                if (buffer.Count > 0)
-                {
+                    // Records are decoded as they are taken; a buffer whose batches hold none past
+                    // the offset (a compacted log) drains at once and moves the position past them.
                     _buffers[tp] = buffer;
                     _ready.Enqueue(tp);
-                }
-                else if (end > offset)
-                {
-                    // In a compacted log a batch can end with offsets whose records are gone: move past
-                    // the whole batches read, or the same fetch would come back forever.
-                    _positions[tp] = end;
+                    if (!_paused.Contains(tp))
+                    {
+                        _fetches[tp] = new PendingFetch(buffer.NextFetchOffset, FetchAsync(tp, buffer.NextFetchOffset, TimeSpan.Zero));
+                    }
                 }
             }
             catch (OrkaException e) when (e.Code == OrkaErrorCode.OffsetOutOfRange)
@@ -225,7 +245,7 @@ public sealed partial class OrkaConsumer
             catch (OrkaException e) when (e.IsRetriable && !cancellationToken.IsCancellationRequested)
             {
                 // The partition's node is down or moving: ask again after a pause.
-                _fetches[tp] = (offset, FetchAsync(tp, offset, _options.MaxFetchWait));
+                _fetches[tp] = fetch with { Task = FetchAsync(tp, fetch.Offset, _options.MaxFetchWait) };
             }
         }
     }
@@ -243,10 +263,27 @@ public sealed partial class OrkaConsumer
 
     private void DropBuffered(TopicPartition tp)
     {
-        _buffers.Remove(tp);
+        StopDraining(tp);
+        if (_buffers.Remove(tp, out var buffer))
+        {
+            buffer.Dispose();
+        }
+
         if (_fetches.Remove(tp, out var stale))
         {
             Forget(stale.Task);
+        }
+    }
+
+    /// <summary>
+    /// Stops taking records from <paramref name="tp"/>'s buffer (paused, seeked or revoked); a kept
+    /// buffer is drained again when its partition comes up in the ready queue (Resume puts it there).
+    /// </summary>
+    private void StopDraining(TopicPartition tp)
+    {
+        if (_draining?.Partition == tp)
+        {
+            _draining = null;
         }
     }
 
@@ -259,18 +296,6 @@ public sealed partial class OrkaConsumer
         {
             _wakeup.TrySetResult();
         }
-    }
-
-    /// <summary>The offset after the last whole batch in <paramref name="batches"/>, or -1 if there is none.</summary>
-    private static long EndOfWholeBatches(ReadOnlySpan<byte> batches)
-    {
-        var end = -1L;
-        foreach (var (header, _) in RecordBatchHeader.Enumerate(batches))
-        {
-            end = header.LastOffset + 1;
-        }
-
-        return end;
     }
 
     private async Task<long> ResetOffsetAsync(TopicPartition tp)

@@ -7,7 +7,8 @@ namespace Orka.Client;
 /// the group's broker-side assignor spreads the topics' partitions over its members and moves them
 /// when members come and go) or from partitions chosen by the application (<see cref="Assign"/>,
 /// <see cref="AssignAsync"/>). Records arrive through <see cref="ConsumeAsync"/> in offset order per
-/// partition, with one long-poll fetch outstanding per partition.
+/// partition, with one long-poll fetch outstanding per partition: while the application drains a
+/// partition's fetched records, the fetch of the records after them is already under way.
 /// </summary>
 /// <remarks>
 /// <para>Positions start at the group's committed offsets (else <see cref="ConsumerOptions.AutoOffsetReset"/>)
@@ -172,6 +173,7 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
             }
 
             _paused.Add(tp);
+            StopDraining(tp);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -41,6 +42,12 @@ internal static class Crc32C
     /// Continues a running CRC over more bytes, for data too large to hold at once: start from
     /// <see cref="uint.MaxValue"/>, append every piece in order, and complement the result.
     /// </summary>
+    /// <remarks>
+    /// The loops here are compiled fully optimized at once: tiered compilation would first run
+    /// them unoptimized first (vector helpers not inlined): in a profile of a consumer reading
+    /// 500 MB, which checks every fetched batch, the unoptimized fold was among the top frames.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
         if (data.Length >= FoldThreshold && Pclmulqdq.V512.IsSupported)
@@ -73,6 +80,7 @@ internal static class Crc32C
     /// that was. Constants: for a fold over D bits, the low qword of each 128-bit lane is
     /// multiplied by reflect(x^(D+32) mod P) &lt;&lt; 1 and the high one by reflect(x^(D-32) mod P) &lt;&lt; 1.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint Fold512(uint crc, ReadOnlySpan<byte> data, out int consumed)
     {
         ref var start = ref MemoryMarshal.GetReference(data);
@@ -115,6 +123,7 @@ internal static class Crc32C
         => Pclmulqdq.CarrylessMultiply(x, k, 0x00) ^ Pclmulqdq.CarrylessMultiply(x, k, 0x11);
 
     /// <summary>One chain over <paramref name="data"/>, 8 bytes per step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint Serial(uint crc, ReadOnlySpan<byte> data)
     {
         var words = MemoryMarshal.Cast<byte, ulong>(data);
@@ -132,6 +141,7 @@ internal static class Crc32C
     }
 
     /// <summary>The first 3 x <paramref name="block"/> bytes of <paramref name="data"/> as three parallel chains, combined.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint ThreeWay(uint crc, ReadOnlySpan<byte> data, int block, uint[] shift)
     {
         var words = MemoryMarshal.Cast<byte, ulong>(data[..(3 * block)]);

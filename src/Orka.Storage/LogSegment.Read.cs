@@ -31,7 +31,9 @@ internal sealed partial class LogSegment
 
             firstBatchSize = batchSize;
             length = (int)Math.Min(size - position, Math.Max(maxBytes, firstBatchSize));
-            data = new byte[length];
+            // Every byte is overwritten by the read: skip zeroing (at fetch sizes the array is a
+            // large-object-heap allocation, whose clearing otherwise costs as much as the copy).
+            data = GC.AllocateUninitializedArray<byte>(length);
             await ReadExactlyAsync(handle, data, position, cancellationToken).ConfigureAwait(false);
         }
         finally

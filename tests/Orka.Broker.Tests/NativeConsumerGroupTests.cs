@@ -343,6 +343,59 @@ public sealed class NativeConsumerGroupTests(ClusterFixture fixture)
         Assert.Empty(consumer.Paused);
     }
 
+    // Intent: with one batch per fetch (so a prefetch is always under way behind the buffer), a seek and a
+    // pause in the middle of a buffer drop the stale prefetch: every partition continues at exactly the
+    // right offset, nothing skipped, nothing repeated except what the seek asked for.
+    [Fact]
+    public async Task Consumer_SeekAndPauseWhilePrefetching_ContinuesAtExactOffsets()
+    {
+        var topic = $"native-prefetch-{Guid.NewGuid():N}";
+        await fixture.Grains.GetGrain<ITopicGrain>(topic).CreateAsync(new TopicSpec(topic, 2));
+        var produced = new long[2];
+        for (var batch = 0; batch < 10; batch++)
+        {
+            await ProduceAsync(topic, produced, perPartition: 10, $"b{batch}");
+        }
+
+        var (p0, p1) = (new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+        await using var consumer = new OrkaConsumer(fixture.Cluster.Client, new ConsumerOptions
+        {
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            MaxFetchBytes = 1, // at least one whole batch: exactly one batch of 10 records per fetch
+            MaxFetchWait = TimeSpan.FromMilliseconds(100),
+        });
+        consumer.Assign([p0, p1]);
+        var got = new List<(int Partition, long Offset)>();
+        var (sought, pausedAt, resumed) = (false, -1, false);
+        using var stop = new CancellationTokenSource(Bound);
+        await foreach (var record in consumer.ConsumeAsync(stop.Token))
+        {
+            got.Add((record.Partition.Partition, record.Offset));
+            if (!sought && record.Partition == p0 && record.Offset == 14)
+            {
+                consumer.Seek(p0, 5);
+                consumer.Pause(p0);
+                (sought, pausedAt) = (true, got.Count);
+            }
+            else if (sought && !resumed && got.Skip(pausedAt).Count(g => g.Partition == 1) == 30)
+            {
+                Assert.DoesNotContain(got.Skip(pausedAt), g => g.Partition == 0);
+                consumer.Resume(p0);
+                resumed = true;
+            }
+
+            if (got.Count(g => g.Partition == 0) == 15 + 95 && got.Count(g => g.Partition == 1) == 100)
+            {
+                break;
+            }
+        }
+
+        Assert.True(resumed, "the pause never ended: p1 did not deliver 30 records while p0 was paused");
+        Assert.Equal(Enumerable.Range(0, 15).Concat(Enumerable.Range(5, 95)).Select(o => (long)o), got.Where(g => g.Partition == 0).Select(g => g.Offset));
+        Assert.Equal(Enumerable.Range(0, 100).Select(o => (long)o), got.Where(g => g.Partition == 1).Select(g => g.Offset));
+        Assert.Equal(100, consumer.Position(p0));
+    }
+
     private OrkaConsumer NewConsumer(string groupId, string clientId) => new(fixture.Cluster.Client, new ConsumerOptions
     {
         GroupId = groupId,

@@ -43,6 +43,42 @@ public sealed partial class PerfCommandTests(SiloFixture silo) : IClassFixture<S
         Assert.Equal(5000 * 100 / (1024.0 * 1024.0), double.Parse(columns[2], CultureInfo.InvariantCulture), 3);
     }
 
+    // Intent: perf consume over the Kafka protocol (Confluent.Kafka through the silo's Kafka listener) reads every record and counts its bytes.
+    [Fact]
+    public async Task PerfConsume_KafkaProtocol_ReadsEveryRecord()
+    {
+        Assert.Equal(0, (await Orka("topics", "create", "perf-ck", "--partitions", "3")).ExitCode);
+        Assert.Equal(0, (await Orka("perf", "produce", "--topic", "perf-ck", "--num-records", "5000", "--record-size", "100")).ExitCode);
+
+        var run = await Orka("perf", "consume", "--topic", "perf-ck", "--messages", "5000", "--timeout", "20000", "--protocol", "kafka", "--bootstrap-servers", silo.KafkaBootstrap);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.StartsWith("start.time, end.time, data.consumed.in.MB", run.Lines[^2], StringComparison.Ordinal);
+        var columns = run.Lines[^1].Split(", ");
+        Assert.Equal("5000", columns[4]);
+        Assert.Equal(5000 * 100 / (1024.0 * 1024.0), double.Parse(columns[2], CultureInfo.InvariantCulture), 3);
+    }
+
+    // Intent: an unknown --protocol for perf consume is refused with a message naming the choices.
+    [Fact]
+    public async Task PerfConsume_UnknownProtocol_FailsNamingTheChoices()
+    {
+        var run = await Orka("perf", "consume", "--topic", "perf-c", "--messages", "10", "--protocol", "amqp");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("native or kafka", run.Stderr, StringComparison.Ordinal);
+    }
+
+    // Intent: a fetch size of zero is refused before anything is read.
+    [Fact]
+    public async Task PerfConsume_ZeroFetchSize_FailsNamingTheOption()
+    {
+        var run = await Orka("perf", "consume", "--topic", "perf-c", "--messages", "10", "--fetch-size", "0");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--fetch-size must be positive", run.Stderr, StringComparison.Ordinal);
+    }
+
     // Intent: asking for more records than exist ends at the idle timeout with exit 1, not a hang.
     [Fact]
     public async Task PerfConsume_FewerRecordsThanAsked_FailsAfterTimeout()

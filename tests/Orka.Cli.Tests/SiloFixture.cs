@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Orka.Kafka.Hosting;
 using Orka.Silo;
 
 namespace Orka.Cli.Tests;
@@ -12,6 +13,9 @@ public sealed class SiloFixture : IAsyncLifetime
     public string Root { get; } = Directory.CreateTempSubdirectory("orka-cli-").FullName;
 
     public string Gateway { get; private set; } = "";
+
+    /// <summary>The node's Kafka listener (on a free port), for <c>--protocol kafka</c> runs.</summary>
+    public string KafkaBootstrap { get; private set; } = "";
 
     /// <summary>The silo's own grain factory, for a test to act as a second client (e.g. a group member).</summary>
     public IGrainFactory Grains => _app?.Services.GetRequiredService<IGrainFactory>() ?? throw new InvalidOperationException("The silo is not running.");
@@ -32,6 +36,9 @@ public sealed class SiloFixture : IAsyncLifetime
             "--Logging:LogLevel:Default=Warning",
         ]);
         await _app.StartAsync();
+        var kafka = _app.Services.GetRequiredService<KafkaBrokerDirectory>().LocalEndpoint
+            ?? throw new InvalidOperationException("The silo started without its Kafka listener.");
+        KafkaBootstrap = $"{kafka.Host}:{kafka.Port}";
     }
 
     public async Task DisposeAsync()

@@ -1,35 +1,40 @@
 using System.Diagnostics;
 using System.Globalization;
-using Orka.Client;
 
 namespace Orka.Cli.Perf;
 
 /// <summary>
 /// The loop of <c>orka perf consume</c>, modelled on Kafka's <c>kafka-consumer-perf-test</c>: read a
 /// topic from the beginning (or the group's committed offsets) until a number of records arrived or
-/// nothing arrived for the idle timeout, and print Kafka's summary columns.
+/// nothing arrived for the idle timeout, and print Kafka's summary columns. The same loop measures
+/// the native consumer and a Kafka client through the Kafka listener (<see cref="IPerfConsumer"/>).
 /// </summary>
 internal static class ConsumePerf
 {
     public const string Header = "start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec";
 
     public static async Task<(long Records, string Line)> RunAsync(
-        IClusterClient client, string topic, long messages, string? group, TimeSpan idleTimeout, CancellationToken cancellationToken)
+        IPerfConsumer consumer, long messages, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
         var startTime = DateTimeOffset.Now;
         var start = Stopwatch.GetTimestamp();
-        await using var consumer = new OrkaConsumer(client, new ConsumerOptions { GroupId = group, AutoOffsetReset = AutoOffsetReset.Earliest });
-        await consumer.AssignAsync(topic);
+        await consumer.AssignAsync(cancellationToken);
         var assigned = Stopwatch.GetTimestamp();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        long records = 0, bytes = 0;
-        var last = Stopwatch.GetTimestamp();
+        var progress = new ConsumeProgress();
         var watchdog = Task.Run(async () =>
         {
+            var seen = -1L;
+            var last = Stopwatch.GetTimestamp();
             while (!stop.IsCancellationRequested)
             {
-                if (Stopwatch.GetElapsedTime(Volatile.Read(ref last)) > idleTimeout)
+                var now = progress.Records;
+                if (now != seen)
+                {
+                    (seen, last) = (now, Stopwatch.GetTimestamp());
+                }
+                else if (Stopwatch.GetElapsedTime(last) > idleTimeout)
                 {
                     await stop.CancelAsync();
                     return;
@@ -41,15 +46,7 @@ internal static class ConsumePerf
 
         try
         {
-            await foreach (var record in consumer.ConsumeAsync(stop.Token))
-            {
-                bytes += (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0);
-                Volatile.Write(ref last, Stopwatch.GetTimestamp());
-                if (++records >= messages)
-                {
-                    break;
-                }
-            }
+            await consumer.ReadAsync(messages, progress, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -59,14 +56,12 @@ internal static class ConsumePerf
         var end = Stopwatch.GetTimestamp();
         await stop.CancelAsync();
         await watchdog;
-        if (group is not null)
-        {
-            await consumer.CommitAsync();
-        }
+        await consumer.CommitAsync();
 
+        var records = progress.Records;
         var total = Stopwatch.GetElapsedTime(start, end).TotalSeconds;
         var fetch = Stopwatch.GetElapsedTime(assigned, end).TotalSeconds;
-        var mb = bytes / (1024.0 * 1024.0);
+        var mb = progress.Bytes / (1024.0 * 1024.0);
         var line = string.Create(
             CultureInfo.InvariantCulture,
             $"{startTime:yyyy-MM-dd HH:mm:ss:fff}, {startTime + TimeSpan.FromSeconds(total):yyyy-MM-dd HH:mm:ss:fff}, {mb:F4}, {mb / total:F4}, {records}, {records / total:F4}, {Stopwatch.GetElapsedTime(start, assigned).TotalMilliseconds:F0}, {fetch * 1000:F0}, {mb / fetch:F4}, {records / fetch:F4}");

@@ -32,6 +32,10 @@ internal static class PerfCommands
 
     private static Option<int> LingerOption() => new("--linger-ms") { Description = "How long a partial batch waits for more records", DefaultValueFactory = _ => 5 };
 
+    private static Option<string> ProtocolOption(string description) => new("--protocol") { Description = description, DefaultValueFactory = _ => "native" };
+
+    private static Option<string> BootstrapServersOption() => new("--bootstrap-servers") { Description = "Kafka listeners for --protocol kafka", DefaultValueFactory = _ => "127.0.0.1:9092" };
+
     private static Command ProduceCommand()
     {
         var topic = TopicOption();
@@ -42,8 +46,8 @@ internal static class PerfCommands
         var batchSize = BatchSizeOption();
         var linger = LingerOption();
         var producers = new Option<int>("--producers") { Description = "Concurrent producers sharing --num-records", DefaultValueFactory = _ => 1 };
-        var protocol = new Option<string>("--protocol") { Description = "native (Orleans client) or kafka (Confluent.Kafka through a silo's Kafka listener)", DefaultValueFactory = _ => "native" };
-        var bootstrap = new Option<string>("--bootstrap-servers") { Description = "Kafka listeners for --protocol kafka", DefaultValueFactory = _ => "127.0.0.1:9092" };
+        var protocol = ProtocolOption("native (Orleans client) or kafka (Confluent.Kafka through a silo's Kafka listener)");
+        var bootstrap = BootstrapServersOption();
         var interval = new Option<int>("--reporting-interval") { Description = "Milliseconds between progress lines", DefaultValueFactory = _ => 5000 };
         var command = new Command("produce", "Send fixed-size records as fast as allowed; print Kafka's producer-perf summary line")
         {
@@ -85,23 +89,49 @@ internal static class PerfCommands
         var messages = new Option<long>("--messages") { Description = "Stop after this many records", Required = true };
         var group = new Option<string?>("--group") { Description = "Consumer group: start at its committed offsets and commit at the end" };
         var timeout = new Option<int>("--timeout") { Description = "Stop when no record arrives for this many ms", DefaultValueFactory = _ => 10_000 };
-        var command = new Command("consume", "Read a topic from the beginning; print Kafka's consumer-perf columns") { topic, messages, group, timeout };
-        command.SetAction((parse, ct) => OrkaCommands.RunAsync(parse, ct, async (client, cancel) =>
+        var protocol = ProtocolOption("native (OrkaConsumer through the Orleans client) or kafka (Confluent.Kafka through a silo's Kafka listener)");
+        var bootstrap = BootstrapServersOption();
+        var fetchSize = new Option<int>("--fetch-size") { Description = "Bytes per partition fetch (native MaxFetchBytes, Kafka max.partition.fetch.bytes)", DefaultValueFactory = _ => 1024 * 1024 };
+        var command = new Command("consume", "Read a topic from the beginning; print Kafka's consumer-perf columns") { topic, messages, group, timeout, protocol, bootstrap, fetchSize };
+        command.SetAction((parse, ct) => OrkaCommands.RunGuardedAsync(ct, async cancel =>
         {
+            var name = parse.GetValue(topic)!;
+            Names.ValidateTopicName(name);
             var groupId = parse.GetValue(group);
             if (groupId is not null)
             {
                 Names.ValidateGroupId(groupId);
             }
 
-            var (records, line) = await ConsumePerf.RunAsync(
-                client, parse.GetValue(topic)!, Positive(parse.GetValue(messages), "--messages"), groupId,
-                TimeSpan.FromMilliseconds(Positive(parse.GetValue(timeout), "--timeout")), cancel);
-            Console.WriteLine(ConsumePerf.Header);
-            Console.WriteLine(line);
-            if (records < parse.GetValue(messages))
+            var count = Positive(parse.GetValue(messages), "--messages");
+            var idle = TimeSpan.FromMilliseconds(Positive(parse.GetValue(timeout), "--timeout"));
+            var fetchBytes = Positive(parse.GetValue(fetchSize), "--fetch-size");
+            (long Records, string Line) result = default;
+            switch (parse.GetValue(protocol))
             {
-                throw new CliException($"only {records} of {parse.GetValue(messages)} records arrived before the timeout.");
+                case "native":
+                    await OrkaCommands.WithClusterAsync(parse, cancel, async (client, c) =>
+                    {
+                        await using var consumer = new NativePerfConsumer(client, name, groupId, fetchBytes);
+                        result = await ConsumePerf.RunAsync(consumer, count, idle, c);
+                    });
+                    break;
+                case "kafka":
+                    await using (var consumer = new KafkaPerfConsumer(parse.GetValue(bootstrap)!, name, groupId, fetchBytes))
+                    {
+                        result = await ConsumePerf.RunAsync(consumer, count, idle, cancel);
+                    }
+
+                    break;
+                case var other:
+                    throw new ArgumentException($"--protocol must be native or kafka; got '{other}'.");
+            }
+
+            Console.WriteLine(ConsumePerf.Header);
+            Console.WriteLine(result.Line);
+            if (result.Records < count)
+            {
+                throw new CliException($"only {result.Records} of {count} records arrived before the timeout.");
             }
         }));
         return command;

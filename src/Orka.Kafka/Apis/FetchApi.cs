@@ -130,6 +130,11 @@ public sealed class FetchApi(KafkaApiContext context) : KafkaApi
         response.WriteInt16(0); // error
         response.WriteInt32(0); // session id: no fetch sessions
         var budget = maxBytes <= 0 ? int.MaxValue : maxBytes;
+
+        // One buffer for the whole response (the records read plus ~64 bytes of fields per
+        // partition), instead of a copy of everything written so far at every doubling.
+        var recordBytes = answers.Sum(a => a.Sum(p => (long)p.Records.Length));
+        response.Reserve((int)Math.Min(recordBytes + topics.Sum(t => t.Name.Length + 16 + (64L * t.Partitions.Count)), int.MaxValue / 2));
         var included = false;
         response.WriteArrayLength(topics.Count);
         for (var t = 0; t < topics.Count; t++)

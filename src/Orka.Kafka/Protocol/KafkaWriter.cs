@@ -30,6 +30,22 @@ public sealed class KafkaWriter : IDisposable
     /// <summary>Bytes written so far, the frame size prefix included.</summary>
     public int Length => _length;
 
+    /// <summary>
+    /// Makes room for <paramref name="count"/> more bytes in one step, so a writer about to take a
+    /// large payload (a fetch's records) rents one buffer instead of copying itself at each doubling.
+    /// </summary>
+    public void Reserve(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (_length + count > _buffer.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(_length + count);
+            _buffer.AsSpan(0, _length).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+    }
+
     private Span<byte> Grow(int count)
     {
         if (_length + count > _buffer.Length)
