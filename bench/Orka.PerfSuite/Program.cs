@@ -54,6 +54,7 @@ try
         }
 
         await OrkaPerf.ConsumeAsync(binaries, cluster, "warm-up", "warmup", large / 3, 1024);
+        await OrkaPerf.ConsumeAsync(binaries, cluster, "warm-up", "warmup", large / 3, 1024, kafka: true);
 
         string[] cases = ["100:1", "1024:1", "100:all", "1024:all"];
         foreach (var c in cases)
