@@ -20,7 +20,9 @@ internal static class Baselines
         var buffer = new byte[Block];
         Random.Shared.NextBytes(buffer);
 
+        await Disk.SettleAsync();
         var write = await WriteAsync(path, bytes, buffer, flushEvery: 0);
+        await Disk.SettleAsync();
         var durable = await WriteAsync(path, bytes, buffer, flushEvery: 1);
         var read = await ReadAsync(path, buffer);
         File.Delete(path);

@@ -23,6 +23,7 @@ internal static class EngineBaseline
         {
             foreach (var acks in new[] { "1", "all" })
             {
+                await Disk.SettleAsync();
                 var seconds = await AppendAsync(Path.Combine(work, $"engine-{size}-{acks}"), records, size, acks == "all");
                 results.Add(new LoadResult("Storage engine, in-process", $"produce {size} B, acks={acks}", records, size, records / seconds));
             }

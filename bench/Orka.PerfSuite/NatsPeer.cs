@@ -25,6 +25,7 @@ internal static class NatsPeer
         var results = new List<LoadResult>();
         foreach (var (records, size) in cases)
         {
+            await Disk.SettleAsync();
             var stream = $"S{size}";
             await js.CreateStreamAsync(new StreamConfig(stream, [$"{stream}.>"]) { Storage = StreamConfigStorage.File });
             var payload = new byte[size];

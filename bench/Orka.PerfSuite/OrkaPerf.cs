@@ -23,6 +23,7 @@ internal static partial class OrkaPerf
     /// <summary><c>orka perf produce</c> or <c>orka perf e2e</c>; returns the summary's records/s and p50/p99.</summary>
     public static async Task<LoadResult> RunAsync(Binaries binaries, OrkaCluster cluster, string system, string label, string mode, int recordSize, params string[] args)
     {
+        await Disk.SettleAsync();
         var output = await RunCheckedAsync([binaries.Cli, "-g", cluster.Gateways, "perf", mode, "--record-size", recordSize.ToString(CultureInfo.InvariantCulture), .. args]);
         var match = Summary().Match(output);
         if (!match.Success)
@@ -40,6 +41,7 @@ internal static partial class OrkaPerf
     /// </summary>
     public static async Task<LoadResult> ConsumeAsync(Binaries binaries, OrkaCluster cluster, string label, string topic, long records, int recordSize, bool kafka = false)
     {
+        await Disk.SettleAsync();
         string[] protocol = kafka ? ["--protocol", "kafka", "--bootstrap-servers", cluster.Bootstrap] : [];
         var output = await RunCheckedAsync([binaries.Cli, "-g", cluster.Gateways, "perf", "consume", "--topic", topic, "--messages", records.ToString(CultureInfo.InvariantCulture), .. protocol]);
         var columns = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Split(", ");

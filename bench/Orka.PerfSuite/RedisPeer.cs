@@ -25,6 +25,7 @@ internal static class RedisPeer
         var results = new List<LoadResult>();
         foreach (var (records, size) in cases)
         {
+            await Disk.SettleAsync();
             var key = $"s{size}";
             var payload = new byte[size];
             Random.Shared.NextBytes(payload);
