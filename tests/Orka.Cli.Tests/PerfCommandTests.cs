@@ -36,11 +36,7 @@ public sealed partial class PerfCommandTests(SiloFixture silo) : IClassFixture<S
 
         var run = await Orka("perf", "consume", "--topic", "perf-c", "--messages", "5000", "--timeout", "20000");
 
-        Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.StartsWith("start.time, end.time, data.consumed.in.MB", run.Lines[^2], StringComparison.Ordinal);
-        var columns = run.Lines[^1].Split(", ");
-        Assert.Equal("5000", columns[4]);
-        Assert.Equal(5000 * 100 / (1024.0 * 1024.0), double.Parse(columns[2], CultureInfo.InvariantCulture), 3);
+        AssertConsumedAll(run, records: 5000, recordSize: 100);
     }
 
     // Intent: perf consume over the Kafka protocol (Confluent.Kafka through the silo's Kafka listener) reads every record and counts its bytes.
@@ -52,11 +48,7 @@ public sealed partial class PerfCommandTests(SiloFixture silo) : IClassFixture<S
 
         var run = await Orka("perf", "consume", "--topic", "perf-ck", "--messages", "5000", "--timeout", "20000", "--protocol", "kafka", "--bootstrap-servers", silo.KafkaBootstrap);
 
-        Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.StartsWith("start.time, end.time, data.consumed.in.MB", run.Lines[^2], StringComparison.Ordinal);
-        var columns = run.Lines[^1].Split(", ");
-        Assert.Equal("5000", columns[4]);
-        Assert.Equal(5000 * 100 / (1024.0 * 1024.0), double.Parse(columns[2], CultureInfo.InvariantCulture), 3);
+        AssertConsumedAll(run, records: 5000, recordSize: 100);
     }
 
     // Intent: an unknown --protocol for perf consume is refused with a message naming the choices.
@@ -146,5 +138,15 @@ public sealed partial class PerfCommandTests(SiloFixture silo) : IClassFixture<S
         return described.Lines
             .Where(l => l.Contains("LogEndOffset: ", StringComparison.Ordinal))
             .Sum(l => long.Parse(l.Split("LogEndOffset: ")[1].Split('\t')[0], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>perf consume's last two lines: Kafka's consumer-perf header, then the counts of a complete read.</summary>
+    private static void AssertConsumedAll(OrkaCli.Result run, int records, int recordSize)
+    {
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.StartsWith("start.time, end.time, data.consumed.in.MB", run.Lines[^2], StringComparison.Ordinal);
+        var columns = run.Lines[^1].Split(", ");
+        Assert.Equal(records.ToString(CultureInfo.InvariantCulture), columns[4]);
+        Assert.Equal(records * recordSize / (1024.0 * 1024.0), double.Parse(columns[2], CultureInfo.InvariantCulture), 3);
     }
 }

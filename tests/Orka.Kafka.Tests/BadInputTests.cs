@@ -12,13 +12,7 @@ public sealed class BadInputTests(KafkaClusterFixture cluster)
 {
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
 
-    private async Task<string> CreateTopicAsync(string prefix, int partitions)
-    {
-        using var admin = new AdminClientBuilder(Clients.Admin(cluster)).Build();
-        var topic = Clients.Topic(prefix);
-        await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }]);
-        return topic;
-    }
+    private Task<string> CreateTopicAsync(string prefix, int partitions) => Clients.CreateTopicAsync(cluster, prefix, partitions);
 
     private async Task<Orka.Kafka.Hosting.KafkaEndpoint> LeaderAsync(string topic, int partition)
     {

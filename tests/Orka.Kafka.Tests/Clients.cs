@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 
 namespace Orka.Kafka.Tests;
 
@@ -27,4 +28,13 @@ internal static class Clients
     };
 
     public static string Topic(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)];
+
+    /// <summary>Creates a topic with a unique name starting with <paramref name="prefix"/> through the Kafka admin API.</summary>
+    public static async Task<string> CreateTopicAsync(KafkaClusterFixture cluster, string prefix, int partitions)
+    {
+        using var admin = new AdminClientBuilder(Admin(cluster)).Build();
+        var topic = Topic(prefix);
+        await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }]);
+        return topic;
+    }
 }

@@ -9,13 +9,7 @@ public sealed class ConfluentProduceConsumeTests(KafkaClusterFixture cluster)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private async Task<string> CreateTopicAsync(string prefix, int partitions)
-    {
-        using var admin = new AdminClientBuilder(Clients.Admin(cluster)).Build();
-        var topic = Clients.Topic(prefix);
-        await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }]);
-        return topic;
-    }
+    private Task<string> CreateTopicAsync(string prefix, int partitions) => Clients.CreateTopicAsync(cluster, prefix, partitions);
 
     /// <summary>Reads <paramref name="count"/> records from every partition's start (no group), within <see cref="Patience"/>.</summary>
     private List<ConsumeResult<string, string>> ReadAll(string topic, int partitions, int count)

@@ -6,13 +6,7 @@ namespace Orka.Kafka.Tests;
 [Collection(KafkaClusterCollection.Name)]
 public sealed class KcatTests(KafkaClusterFixture cluster)
 {
-    private async Task<string> CreateTopicAsync(string prefix, int partitions)
-    {
-        using var admin = new AdminClientBuilder(Clients.Admin(cluster)).Build();
-        var topic = Clients.Topic(prefix);
-        await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }]);
-        return topic;
-    }
+    private Task<string> CreateTopicAsync(string prefix, int partitions) => Clients.CreateTopicAsync(cluster, prefix, partitions);
 
     // Intent: kcat -L shows both silos as brokers (node id, host:port) and the topic with its partition leaders.
     [Fact]

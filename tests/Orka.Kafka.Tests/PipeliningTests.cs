@@ -16,13 +16,7 @@ public sealed class PipeliningTests(KafkaClusterFixture cluster)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private async Task<string> CreateTopicAsync(string prefix, int partitions)
-    {
-        using var admin = new AdminClientBuilder(Clients.Admin(cluster)).Build();
-        var topic = Clients.Topic(prefix);
-        await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }]);
-        return topic;
-    }
+    private Task<string> CreateTopicAsync(string prefix, int partitions) => Clients.CreateTopicAsync(cluster, prefix, partitions);
 
     /// <summary>The partitions of <paramref name="topic"/> led by node 0.</summary>
     private async Task<int[]> PartitionsOfNode0Async(string topic)
