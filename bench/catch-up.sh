@@ -11,7 +11,7 @@ set -e
 SILO=$1/Orka.Silo.dll; CLI=$2/orka.dll; shift 2
 KCLI=${KCLI:+$KCLI/orka.dll}; KCLI=${KCLI:-$CLI}  # the CLI for --protocol kafka runs (the base CLI has no kafka consume)
 RUNS=${RUNS:-3}; PROTOS=${PROTOS:-native kafka}
-W=$(mktemp -d /tmp/expf.XXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}/orka-catch-up.XXXX")
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 SP=$(port); GP=$(port); KP=$(port)
 DOTNET_PerfMapEnabled=${PERFMAP:-0} dotnet $SILO --Orka:NodeId=0 --Orka:DataDirectory=$W/n0 --Orka:MetadataDirectory=$W/meta --Orleans:Endpoints:SiloPort=$SP --Orleans:Endpoints:GatewayPort=$GP --Orka:Kafka:Port=$KP --Orleans:Clustering:PrimarySiloEndPoint=127.0.0.1:$SP --urls=http://127.0.0.1:0 --Logging:LogLevel:Default=Warning > $W/silo.log 2>&1 &
