@@ -6,7 +6,7 @@ namespace Orka.PerfSuite;
 /// <summary>
 /// The storage engine's own append throughput for the records Orka's produce rows send: in this
 /// process, records encoded with <see cref="RecordBatchBuilder"/> into 1 MiB batches (the native
-/// producer's default batch size, CRC-32C included) and appended with
+/// producer's default batch size, CRC-32C included, finished in place as the producer does) and appended with
 /// <see cref="PartitionLog.AppendAsync"/> to 3 partitions in turn, as the producer's sticky
 /// partitioning fills them; acks=all also calls <see cref="PartitionLog.FlushAsync"/> after each batch.
 /// What it leaves out is exactly what Orka adds: the client's buffering, the network, the grain calls.
@@ -54,7 +54,7 @@ internal static class EngineBaseline
                 if (builder.SizeInBytes + size + 40 > BatchBytes || i == records - 1)
                 {
                     var log = logs[partition++ % Partitions];
-                    await log.AppendAsync(builder.Build());
+                    await log.AppendAsync(builder.BuildInPlace());
                     if (flush)
                     {
                         await log.FlushAsync();
