@@ -6,31 +6,54 @@ namespace Orka.Client;
 public sealed partial class OrkaProducer
 {
     private readonly Dictionary<string, TopicState> _topics = [];
-    private readonly Dictionary<TopicPartition, Accumulator> _accumulators = [];
-    private readonly Dictionary<string, int> _stickyPartitions = [];
+    private readonly List<Accumulator> _accumulators = [];
     private Task<ProducerIdentity>? _identity;
 
+    /// <summary>The topic of the last call and its state: a producer mostly writes to one topic, so this spares the look-up.</summary>
+    private (string Name, TopicState State)? _lastTopic;
+
     /// <summary>
-    /// Builders of finished batches, kept for reuse: a builder keeps its buffer (up to a batch size),
-    /// so reusing it spares growing a fresh one to 1 MiB per batch. Touched under the lock.
+    /// Buffers of finished batches, kept for reuse: a builder keeps its buffer (up to a batch size)
+    /// and the waiter list its capacity, so reusing them spares growing fresh ones (to 1 MiB, and to
+    /// a large-object array at 100 B records) per batch. Touched under the lock.
     /// </summary>
-    private readonly Stack<RecordBatchBuilder> _spareBuilders = new();
-    private const int MaxSpareBuilders = 16;
+    private readonly Stack<BatchBuffer> _spareBuffers = new();
+
+    /// <summary>
+    /// How many spare buffers to keep: as many batches as the buffer memory holds (as Kafka's
+    /// BufferPool keeps batch-size buffers up to buffer.memory), so a producer at full speed never
+    /// allocates a batch buffer; at least 16, at most 1024.
+    /// </summary>
+    private int MaxSpareBuffers => (int)Math.Clamp(_options.BufferMemory / _options.BatchSize, 16, 1024);
 
     /// <summary>max.message.bytes of a topic that does not set it (the log's default).</summary>
     private static readonly int DefaultMaxMessageBytes = new LogConfig().MaxMessageBytes;
 
+    /// <summary>The topic's state, made (after checking the name) on first use. Holds the lock.</summary>
+    private TopicState StateFor(string topic)
+    {
+        if (_lastTopic is { } last && ReferenceEquals(last.Name, topic))
+        {
+            return last.State;
+        }
+
+        if (!_topics.TryGetValue(topic, out var state))
+        {
+            Names.ValidateTopicName(topic);
+            state = _topics[topic] = new TopicState();
+        }
+
+        _lastTopic = (topic, state);
+        return state;
+    }
+
     /// <summary>Puts an accepted record into its partition's batch, or parks it until its topic's metadata is known. Holds the lock.</summary>
     private void Accept(QueuedRecord record)
     {
-        if (!_topics.TryGetValue(record.Topic, out var state))
-        {
-            state = _topics[record.Topic] = new TopicState();
-        }
-
+        var state = StateFor(record.Topic);
         if (state.Metadata is { } metadata && state.Waiting.Count == 0)
         {
-            Enqueue(metadata, record);
+            Enqueue(state, metadata, record);
         }
         else
         {
@@ -64,9 +87,11 @@ public sealed partial class OrkaProducer
             if (metadata is not null)
             {
                 state.Metadata = metadata;
+                state.BatchLimit = BatchLimit(metadata);
+                state.Partitions = new Accumulator?[metadata.PartitionCount];
                 foreach (var record in waiting)
                 {
-                    Enqueue(metadata, record);
+                    Enqueue(state, metadata, record);
                 }
 
                 return;
@@ -78,69 +103,78 @@ public sealed partial class OrkaProducer
         Release(waiting.Sum(r => (long)r.Size));
     }
 
-    /// <summary>Adds a record to its partition's batch and sends the batch if it is full. Holds the lock.</summary>
-    private void Enqueue(TopicMetadata metadata, QueuedRecord record)
+    private void Enqueue(TopicState state, TopicMetadata metadata, QueuedRecord record) =>
+        Enqueue(state, metadata, record.Key, record.Value, record.Headers, record.Timestamp, record.Size, record.Delivery, 0);
+
+    /// <summary>
+    /// Encodes a record into its partition's batch and sends the batch if it is full. Holds the lock.
+    /// <paramref name="sink"/> is where the outcome goes and <paramref name="callerState"/> what goes with it (see <see cref="Deliver"/>).
+    /// </summary>
+    private void Enqueue(
+        TopicState state, TopicMetadata metadata, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers,
+        long timestamp, int size, object sink, long callerState)
     {
-        var topic = record.Topic;
-        var partition = record.Key is { } k
+        var partition = key is { } k
             ? Murmur2Partitioner.Partition(k.Span, metadata.PartitionCount)
-            : StickyPartition(topic, metadata.PartitionCount);
+            : StickyPartition(state, metadata.PartitionCount);
         // A batch never grows past the batch size (nor the topic's max.message.bytes, which the
         // partition would refuse it for): a record that does not fit closes the batch it would overfill.
         // Only a record bigger than the limit on its own makes a batch that large (and fails there).
-        var limit = BatchLimit(metadata);
-        var acc = AccumulatorFor(new TopicPartition(topic, partition));
-        if (WouldOverfill(acc, record, limit))
+        var limit = state.BatchLimit;
+        var acc = AccumulatorFor(state, metadata.Name, partition);
+        if (WouldOverfill(acc, size, limit))
         {
             DrainAndSend(acc, force: true);
-            if (record.Key is null)
+            if (key is null)
             {
                 // Sticky partitioning moves on when a batch fills, as Kafka's does.
-                _stickyPartitions.Remove(topic);
-                acc = AccumulatorFor(new TopicPartition(topic, StickyPartition(topic, metadata.PartitionCount)));
-                if (WouldOverfill(acc, record, limit))
+                state.StickyPartition = -1;
+                acc = AccumulatorFor(state, metadata.Name, StickyPartition(state, metadata.PartitionCount));
+                if (WouldOverfill(acc, size, limit))
                 {
                     DrainAndSend(acc, force: true);
                 }
             }
         }
 
-        acc.Builder.Append(
-            record.Timestamp,
-            record.Key is { } key ? key.Span : default,
-            record.Value is { } value ? value.Span : default,
-            record.Headers,
-            record.Key is null,
-            record.Value is null);
-        acc.Waiters.Add((record.Delivery, record.Timestamp));
-        acc.BufferedBytes += record.Size;
-        if (acc.Builder.SizeInBytes >= limit)
+        var buffer = acc.Buffer;
+        buffer.Builder.Append(
+            timestamp,
+            key is { } keyBytes ? keyBytes.Span : default,
+            value is { } valueBytes ? valueBytes.Span : default,
+            headers,
+            key is null,
+            value is null);
+        buffer.Waiters.Add(new Waiter(sink, timestamp, callerState));
+        acc.BufferedBytes += size;
+        if (buffer.Builder.SizeInBytes >= limit)
         {
-            if (record.Key is null)
+            if (key is null)
             {
-                _stickyPartitions.Remove(topic);
+                state.StickyPartition = -1;
             }
 
             DrainAndSend(acc, force: true);
         }
-        else if (acc.Waiters.Count == 1)
+        else if (buffer.Waiters.Count == 1)
         {
             _ = LingerAsync(acc, acc.Generation);
         }
     }
 
-    private Accumulator AccumulatorFor(TopicPartition tp)
+    private Accumulator AccumulatorFor(TopicState state, string topic, int partition)
     {
-        if (!_accumulators.TryGetValue(tp, out var acc))
+        if (state.Partitions[partition] is not { } acc)
         {
-            acc = _accumulators[tp] = new Accumulator(tp, RentBuilder());
+            acc = state.Partitions[partition] = new Accumulator(new TopicPartition(topic, partition), state, RentBuffer());
+            _accumulators.Add(acc);
         }
 
         return acc;
     }
 
-    private static bool WouldOverfill(Accumulator acc, QueuedRecord record, int limit) =>
-        acc.Builder.Count > 0 && (long)acc.Builder.SizeInBytes + record.Size > limit;
+    private static bool WouldOverfill(Accumulator acc, int size, int limit) =>
+        acc.Buffer.Builder.Count > 0 && (long)acc.Buffer.Builder.SizeInBytes + size > limit;
 
     /// <summary>The most bytes one batch of the topic may have: the batch size, or less when the topic's max.message.bytes is lower.</summary>
     private int BatchLimit(TopicMetadata metadata)
@@ -151,14 +185,14 @@ public sealed partial class OrkaProducer
         return Math.Min(_options.BatchSize, max);
     }
 
-    private int StickyPartition(string topic, int partitionCount)
+    private static int StickyPartition(TopicState state, int partitionCount)
     {
-        if (!_stickyPartitions.TryGetValue(topic, out var partition) || partition >= partitionCount)
+        if (state.StickyPartition < 0 || state.StickyPartition >= partitionCount)
         {
-            partition = _stickyPartitions[topic] = Random.Shared.Next(partitionCount);
+            state.StickyPartition = Random.Shared.Next(partitionCount);
         }
 
-        return partition;
+        return state.StickyPartition;
     }
 
     private async Task LingerAsync(Accumulator acc, long generation)
@@ -166,9 +200,9 @@ public sealed partial class OrkaProducer
         await Task.Delay(_options.Linger).ConfigureAwait(false);
         lock (_lock)
         {
-            if (acc.Generation == generation && acc.Waiters.Count > 0)
+            if (acc.Generation == generation && acc.Buffer.Waiters.Count > 0)
             {
-                _stickyPartitions.Remove(acc.Partition.Topic);
+                acc.Topic.StickyPartition = -1;
                 DrainAndSend(acc);
             }
         }
@@ -191,18 +225,21 @@ public sealed partial class OrkaProducer
 
         acc.SendWhenIdle = false;
         acc.Unfinished++;
-        acc.Tail = SendAfterAsync(acc.Tail, acc.Drain(RentBuilder()));
+        acc.Tail = SendAfterAsync(acc.Tail, acc.Drain(RentBuffer()));
     }
 
-    /// <summary>A spare builder or a new one. Holds the lock.</summary>
-    private RecordBatchBuilder RentBuilder() => _spareBuilders.TryPop(out var builder) ? builder : new RecordBatchBuilder();
+    /// <summary>A spare batch buffer or a new one. Holds the lock.</summary>
+    private BatchBuffer RentBuffer() => _spareBuffers.TryPop(out var buffer) ? buffer : new BatchBuffer();
 
     private async Task SendAfterAsync(Task previous, Pending batch)
     {
         // The batch is encoded in its builder's buffer (no copy) and the grain call takes it as is
-        // ([Immutable]), so the builder is reused only once the call has an answer; after a timeout
-        // the call may still be on its way, and the builder is left to the garbage collector.
+        // ([Immutable]), so the buffer is reused only once the call has an answer; after a timeout
+        // the call may still be on its way, and the buffer is left to the garbage collector.
         var reusable = false;
+        var waiters = batch.Buffer.Waiters;
+        ProduceResult? result = null;
+        Exception? failure = null;
         // Leave the caller (who holds the lock) before doing anything that may take time.
         await Task.Yield();
         await previous.ConfigureAwait(false); // never faults: failures end up in the waiters
@@ -212,41 +249,48 @@ public sealed partial class OrkaProducer
             // Sequences are assigned here, in the partition's chain order, so they have no gaps.
             var bytes = _options.EnableIdempotence
                 ? await BuildIdempotentAsync(batch).ConfigureAwait(false)
-                : batch.Builder.BuildInPlace();
-            var result = await ProduceWithRetriesAsync(batch.Partition, bytes).ConfigureAwait(false);
+                : batch.Buffer.Builder.BuildInPlace();
+            result = await ProduceWithRetriesAsync(batch.Partition, bytes).ConfigureAwait(false);
             reusable = true;
-            batch.Accumulator.NextSequence = NextSequence(batch.Accumulator.NextSequence, batch.Waiters.Count);
-            for (var i = 0; i < batch.Waiters.Count; i++)
-            {
-                var (record, ts) = batch.Waiters[i];
-                record.Succeed(new DeliveryResult(batch.Partition, result.BaseOffset + i, ts));
-            }
+            batch.Accumulator.NextSequence = NextSequence(batch.Accumulator.NextSequence, waiters.Count);
         }
         catch (Exception e)
         {
             reusable = e is OrkaException; // the partition's own answer: the call is over
-            foreach (var (record, _) in batch.Waiters)
-            {
-                record.Fail(e);
-            }
+            failure = e;
         }
         finally
         {
             _inFlight.Release();
-            Release(batch.BufferedBytes);
-            lock (_lock)
-            {
-                if (reusable && _spareBuilders.Count < MaxSpareBuilders)
-                {
-                    batch.Builder.Reset();
-                    _spareBuilders.Push(batch.Builder);
-                }
+        }
 
-                var acc = batch.Accumulator;
-                if (--acc.Unfinished == 0 && acc.SendWhenIdle && acc.Waiters.Count > 0)
-                {
-                    DrainAndSend(acc, force: true);
-                }
+        // Each record's outcome is reported exactly once, here, in the partition's order.
+        for (var i = 0; i < waiters.Count; i++)
+        {
+            var waiter = waiters[i];
+            if (result is { } produced)
+            {
+                Deliver(waiter, new DeliveryResult(batch.Partition, produced.BaseOffset + i, waiter.Timestamp), null);
+            }
+            else
+            {
+                Deliver(waiter, null, failure);
+            }
+        }
+
+        Release(batch.BufferedBytes);
+        lock (_lock)
+        {
+            if (reusable && _spareBuffers.Count < MaxSpareBuffers)
+            {
+                batch.Buffer.Reset();
+                _spareBuffers.Push(batch.Buffer);
+            }
+
+            var acc = batch.Accumulator;
+            if (--acc.Unfinished == 0 && acc.SendWhenIdle && acc.Buffer.Waiters.Count > 0)
+            {
+                DrainAndSend(acc, force: true);
             }
         }
     }
@@ -262,7 +306,7 @@ public sealed partial class OrkaProducer
         }
 
         var producer = await identity.ConfigureAwait(false);
-        return batch.Builder.BuildInPlace(producer.ProducerId, producer.Epoch, batch.Accumulator.NextSequence);
+        return batch.Buffer.Builder.BuildInPlace(producer.ProducerId, producer.Epoch, batch.Accumulator.NextSequence);
     }
 
     /// <summary>
@@ -305,6 +349,15 @@ public sealed partial class OrkaProducer
     {
         public TopicMetadata? Metadata { get; set; }
 
+        /// <summary>The most bytes one batch may have (the batch size, or the topic's max.message.bytes when lower), set with the metadata.</summary>
+        public int BatchLimit { get; set; }
+
+        /// <summary>The partitions' accumulators, made on first use; sized with the metadata.</summary>
+        public Accumulator?[] Partitions { get; set; } = [];
+
+        /// <summary>Where records without a key go until their batch fills or lingers out; -1 when not chosen.</summary>
+        public int StickyPartition { get; set; } = -1;
+
         /// <summary>The metadata look-up under way, if any (it never faults).</summary>
         public Task Loading { get; set; } = Task.CompletedTask;
 
@@ -312,14 +365,9 @@ public sealed partial class OrkaProducer
         public List<QueuedRecord> Waiting { get; set; } = [];
     }
 
-    private sealed record QueuedRecord(string Topic, ReadOnlyMemory<byte>? Key, ReadOnlyMemory<byte>? Value, IReadOnlyList<RecordHeader>? Headers, long Timestamp)
+    /// <summary>A record that has to wait for buffer space or for its topic's metadata; <paramref name="Size"/> is its <see cref="EstimateSize"/>.</summary>
+    private sealed record QueuedRecord(string Topic, ReadOnlyMemory<byte>? Key, ReadOnlyMemory<byte>? Value, IReadOnlyList<RecordHeader>? Headers, long Timestamp, int Size)
     {
-        /// <summary>
-        /// What the record counts against <see cref="ProducerOptions.BufferMemory"/>: its key, value
-        /// and headers plus the most its varints and fields can take in a batch (so never an underestimate).
-        /// </summary>
-        public int Size { get; } = EstimateSize(Key, Value, Headers);
-
         /// <summary>Where the outcome goes (a task or the caller's handler).</summary>
         public required IDeliverySink Delivery { get; init; }
 
@@ -327,36 +375,60 @@ public sealed partial class OrkaProducer
 
         private static ReadOnlyMemory<byte>? Copy(ReadOnlyMemory<byte>? bytes) =>
             bytes is { } b ? new ReadOnlyMemory<byte>(b.ToArray()) : (ReadOnlyMemory<byte>?)null;
+    }
 
-        private static int EstimateSize(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers)
+    /// <summary>
+    /// What a record counts against <see cref="ProducerOptions.BufferMemory"/>: its key, value and
+    /// headers plus the most its varints and fields can take in a batch (so never an underestimate).
+    /// </summary>
+    private static int EstimateSize(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers)
+    {
+        // Length, attributes, timestamp delta, offset delta, key length, value length, header count.
+        const int RecordOverhead = 5 + 1 + 10 + 5 + 5 + 5 + 5;
+        long size = RecordOverhead + (key?.Length ?? 0) + (value?.Length ?? 0);
+        foreach (var header in headers ?? [])
         {
-            // Length, attributes, timestamp delta, offset delta, key length, value length, header count.
-            const int RecordOverhead = 5 + 1 + 10 + 5 + 5 + 5 + 5;
-            long size = RecordOverhead + (key?.Length ?? 0) + (value?.Length ?? 0);
-            foreach (var header in headers ?? [])
-            {
-                size += 10 + System.Text.Encoding.UTF8.GetByteCount(header.Key) + (header.Value?.Length ?? 0);
-            }
+            size += 10 + System.Text.Encoding.UTF8.GetByteCount(header.Key) + (header.Value?.Length ?? 0);
+        }
 
-            return (int)Math.Min(size, int.MaxValue);
+        return (int)Math.Min(size, int.MaxValue);
+    }
+
+    /// <summary>One record of a batch: where its outcome goes, its timestamp and the caller's number for it (<see cref="Deliver"/>).</summary>
+    private readonly record struct Waiter(object Sink, long Timestamp, long State);
+
+    /// <summary>A batch being filled or sent: its encoder and its records' waiters, reused together.</summary>
+    private sealed class BatchBuffer
+    {
+        public RecordBatchBuilder Builder { get; } = new();
+
+        public List<Waiter> Waiters { get; } = [];
+
+        public void Reset()
+        {
+            Builder.Reset();
+            Waiters.Clear();
         }
     }
 
-    private sealed record Pending(Accumulator Accumulator, RecordBatchBuilder Builder, List<(IDeliverySink Record, long Timestamp)> Waiters, long BufferedBytes)
+    private sealed record Pending(Accumulator Accumulator, BatchBuffer Buffer, long BufferedBytes)
     {
         public TopicPartition Partition => Accumulator.Partition;
     }
 
-    private sealed class Accumulator(TopicPartition partition, RecordBatchBuilder builder)
+    private sealed class Accumulator(TopicPartition partition, TopicState topic, BatchBuffer buffer)
     {
         public TopicPartition Partition { get; } = partition;
-        public RecordBatchBuilder Builder { get; private set; } = builder;
+
+        public TopicState Topic { get; } = topic;
+
+        /// <summary>The batch being filled.</summary>
+        public BatchBuffer Buffer { get; private set; } = buffer;
 
         /// <summary>The sequence number of the next batch's first record (idempotence). Touched only in send order.</summary>
         public int NextSequence { get; set; }
-        public List<(IDeliverySink Record, long Timestamp)> Waiters { get; private set; } = [];
 
-        /// <summary>Buffer bytes of the records in <see cref="Waiters"/>.</summary>
+        /// <summary>Buffer bytes of the records in <see cref="Buffer"/>.</summary>
         public long BufferedBytes { get; set; }
 
         /// <summary>The last batch sent for this partition; the next one waits for it.</summary>
@@ -372,11 +444,10 @@ public sealed partial class OrkaProducer
         public long Generation { get; private set; }
 
         /// <summary>Hands the records over to a pending batch; encoding waits until it is sent.</summary>
-        public Pending Drain(RecordBatchBuilder next)
+        public Pending Drain(BatchBuffer next)
         {
-            var pending = new Pending(this, Builder, Waiters, BufferedBytes);
-            Builder = next;
-            Waiters = [];
+            var pending = new Pending(this, Buffer, BufferedBytes);
+            Buffer = next;
             BufferedBytes = 0;
             Generation++;
             return pending;

@@ -70,8 +70,11 @@ public sealed partial class OrkaProducer : IAsyncDisposable
     {
         // The delivery task itself (not a wrapper), so it is complete by the time FlushAsync returns.
         var sink = new TaskSink();
-        var record = NewRecord(topic, key, value, headers, timestamp, sink);
-        _ = ReserveAndAccept(record, cancellationToken);
+        if (!TryAppendNow(topic, key, value, headers, timestamp, sink))
+        {
+            _ = ReserveAndAccept(NewRecord(topic, key, value, headers, timestamp, sink), cancellationToken);
+        }
+
         return sink.Task;
     }
 
@@ -88,8 +91,12 @@ public sealed partial class OrkaProducer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var sink = new TaskSink();
-        var record = NewRecord(topic, key, value, headers, timestamp, sink);
-        var accepted = ReserveAndAccept(record, cancellationToken);
+        if (TryAppendNow(topic, key, value, headers, timestamp, sink))
+        {
+            return ValueTask.FromResult(sink.Task);
+        }
+
+        var accepted = ReserveAndAccept(NewRecord(topic, key, value, headers, timestamp, sink), cancellationToken);
         return accepted.IsCompletedSuccessfully && accepted.Result
             ? ValueTask.FromResult(sink.Task)
             : new ValueTask<Task<DeliveryResult>>(WhenAcceptedAsync(accepted, sink.Task));
@@ -122,8 +129,37 @@ public sealed partial class OrkaProducer : IAsyncDisposable
         IReadOnlyList<RecordHeader>? headers = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(onDelivery);
-        var record = NewRecord(topic, key, value, headers, timestamp, new CallbackSink(onDelivery));
-        var accepted = ReserveAndAccept(record, cancellationToken);
+        return EnqueueWithHandlerAsync(topic, key, value, onDelivery, 0, headers, timestamp, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="EnqueueAsync(string, ReadOnlyMemory{byte}?, ReadOnlyMemory{byte}?, Action{DeliveryResult?, Exception?}, IReadOnlyList{RecordHeader}?, DateTimeOffset?, CancellationToken)"/>,
+    /// and <paramref name="onDelivery"/> also gets <paramref name="state"/>, a number of the caller's
+    /// choice for this record (a send time, an index into the caller's own table). One handler for
+    /// all records can then tell them apart with nothing allocated per record, where a closure per
+    /// record would be an object that lives until the record is acknowledged.
+    /// </summary>
+    /// <exception cref="OrkaException">MessageTooLarge for a record the buffer can never hold (thrown, the handler is not called).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting for space (the handler also gets it).</exception>
+    public ValueTask EnqueueAsync(
+        string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, Action<DeliveryResult?, Exception?, long> onDelivery, long state,
+        IReadOnlyList<RecordHeader>? headers = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onDelivery);
+        return EnqueueWithHandlerAsync(topic, key, value, onDelivery, state, headers, timestamp, cancellationToken);
+    }
+
+    private ValueTask EnqueueWithHandlerAsync(
+        string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, object handler, long state,
+        IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp, CancellationToken cancellationToken)
+    {
+        if (TryAppendNow(topic, key, value, headers, timestamp, handler, state))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        // Only a record that has to wait (for buffer space or its topic's metadata) gets an object of its own.
+        var accepted = ReserveAndAccept(NewRecord(topic, key, value, headers, timestamp, new CallbackSink(handler, state)), cancellationToken);
         return accepted.IsCompletedSuccessfully && accepted.Result
             ? ValueTask.CompletedTask
             : new ValueTask(WhenAcceptedAsync(accepted, cancellationToken));
@@ -145,8 +181,10 @@ public sealed partial class OrkaProducer : IAsyncDisposable
     /// </summary>
     public async Task FlushAsync()
     {
-        // Batches already sent are covered by the partitions' tails, awaited below (each batch
-        // waits for its partition's previous one); these are the records not yet in a sent batch.
+        // Records in batches (sent or not) are covered by the partitions' tails: the first round
+        // below sends every partial batch and awaits each partition's last one, and a batch finishes
+        // only after its partition's previous one. These are the records not in a batch yet: waiting
+        // for buffer space or for their topic's metadata.
         List<IDeliverySink> produced;
         lock (_lock)
         {
@@ -154,7 +192,6 @@ public sealed partial class OrkaProducer : IAsyncDisposable
             [
                 .. _blocked.Select(b => b.Record.Delivery),
                 .. _topics.Values.SelectMany(t => t.Waiting).Select(r => r.Delivery),
-                .. _accumulators.Values.SelectMany(a => a.Waiters).Select(w => w.Record),
             ];
         }
 
@@ -172,15 +209,15 @@ public sealed partial class OrkaProducer : IAsyncDisposable
             List<Task> tails;
             lock (_lock)
             {
-                foreach (var acc in _accumulators.Values)
+                foreach (var acc in _accumulators)
                 {
-                    if (acc.Waiters.Count > 0)
+                    if (acc.Buffer.Waiters.Count > 0)
                     {
                         DrainAndSend(acc, force: true);
                     }
                 }
 
-                tails = _accumulators.Values.Select(a => a.Tail).ToList();
+                tails = _accumulators.Select(a => a.Tail).ToList();
             }
 
             await Task.WhenAll(tails).ConfigureAwait(false);
@@ -204,16 +241,51 @@ public sealed partial class OrkaProducer : IAsyncDisposable
         }
     }
 
-    /// <summary>Validates and stamps a record; throws for a bad topic name or a record the buffer can never hold.</summary>
+    /// <summary>Validates and stamps a record that has to wait; throws for a bad topic name or a record the buffer can never hold.</summary>
     private QueuedRecord NewRecord(string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp, IDeliverySink sink)
     {
         Names.ValidateTopicName(topic);
-        var record = new QueuedRecord(topic, key, value, headers, (timestamp ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds()) { Delivery = sink };
-        return record.Size <= _options.BufferMemory
-            ? record
+        return new QueuedRecord(topic, key, value, headers, Stamp(timestamp), CheckedSize(key, value, headers)) { Delivery = sink };
+    }
+
+    /// <summary>
+    /// The common case, with no allocation per record: nothing waits for buffer space, the topic's
+    /// metadata is known and the record fits, so it is encoded into its partition's batch at once
+    /// under the lock. False when the record has to take the queued path (<see cref="ReserveAndAccept"/>).
+    /// Throws for a bad topic name, a record the buffer can never hold, or a disposed producer.
+    /// </summary>
+    private bool TryAppendNow(
+        string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp,
+        object sink, long callerState = 0)
+    {
+        var size = CheckedSize(key, value, headers);
+        var stamp = Stamp(timestamp);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var state = StateFor(topic);
+            if (_blocked.Count != 0 || state.Metadata is not { } metadata || state.Waiting.Count != 0 || _bufferedBytes + size > _options.BufferMemory)
+            {
+                return false;
+            }
+
+            _bufferedBytes += size;
+            Enqueue(state, metadata, key, value, headers, stamp, size, sink, callerState);
+            return true;
+        }
+    }
+
+    private static long Stamp(DateTimeOffset? timestamp) => (timestamp ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds();
+
+    /// <summary>What the record counts against the buffer (<see cref="EstimateSize"/>); throws when the buffer can never hold it.</summary>
+    private int CheckedSize(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers)
+    {
+        var size = EstimateSize(key, value, headers);
+        return size <= _options.BufferMemory
+            ? size
             : throw new OrkaException(
                 OrkaErrorCode.MessageTooLarge,
-                $"A record of about {record.Size} bytes does not fit in the producer's buffer of {_options.BufferMemory} bytes (BufferMemory).");
+                $"A record of about {size} bytes does not fit in the producer's buffer of {_options.BufferMemory} bytes (BufferMemory).");
     }
 
     // `array is null ? null : new ReadOnlyMemory<byte>(array)` would be typed ReadOnlyMemory<byte>

@@ -138,6 +138,53 @@ public sealed class ClientApiTests(ClusterFixture fixture)
         Assert.Equal(Enumerable.Range(0, 500).Select(i => $"r{i}"), RecordBatchReader.ReadRecords(stored.Batches).Select(r => Encoding.UTF8.GetString(r.Value!.Value.Span)));
     }
 
+    // Intent: the overload with a caller's number hands each record's number back to the one shared
+    // handler, exactly once and in order, whichever path the record took: the first records wait for
+    // the topic's metadata, many wait for buffer space (BufferMemory holds about 60 of them), the
+    // rest go straight into a batch; a handler that throws keeps no other record from being reported.
+    [Fact]
+    public async Task Producer_EnqueueWithState_HandsEachRecordItsNumberOnEveryPath()
+    {
+        await new OrkaAdmin(fixture.Cluster.Client).CreateTopicAsync("client-callback-state", partitions: 1);
+        var reports = new List<(long State, long Offset)>();
+        void Handler(DeliveryResult? result, Exception? error, long state)
+        {
+            lock (reports)
+            {
+                reports.Add((state, error is null ? result!.Offset : -1));
+            }
+
+            if (state % 100 == 7)
+            {
+                throw new InvalidOperationException("the handler's own failure");
+            }
+        }
+
+        var waited = 0;
+        await using (var producer = new OrkaProducer(fixture.Cluster.Client, new ProducerOptions { BatchSize = 2048, BufferMemory = 8192 }))
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                var accepted = producer.EnqueueAsync("client-callback-state", null, new byte[100], Handler, 1_000_000L + i);
+                if (!accepted.IsCompleted)
+                {
+                    waited++;
+                }
+
+                await accepted;
+            }
+
+            await producer.FlushAsync();
+            lock (reports)
+            {
+                Assert.Equal(1000, reports.Count); // all reported by the time FlushAsync returns
+            }
+        }
+
+        Assert.True(waited > 0, "no record had to wait for buffer space, so that path went untested");
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (1_000_000L + i, (long)i)), reports);
+    }
+
     [Fact]
     public async Task Producer_RecordBiggerThanBufferMemory_FailsWithMessageTooLargeAndAppendsNothing()
     {

@@ -59,7 +59,7 @@ internal sealed class KafkaPerfProducer : IPerfProducer
         }
     }
 
-    public void Send(ReadOnlyMemory<byte> value, PerfSend sent)
+    public void Send(ReadOnlyMemory<byte> value, long sentAt, Action<long, Exception?> completed)
     {
         // librdkafka copies the payload during Produce, so a caller's reused buffer is safe.
         var array = MemoryMarshal.TryGetArray(value, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
@@ -67,12 +67,13 @@ internal sealed class KafkaPerfProducer : IPerfProducer
             : value.ToArray();
         try
         {
+            // Confluent's handler takes only the report, so the send time needs a closure per record here.
             _producer.Produce(_topic, new Message<Null, byte[]> { Value = array }, report =>
-                sent.Done(report.Error.IsError ? new KafkaException(report.Error) : null));
+                completed(sentAt, report.Error.IsError ? new KafkaException(report.Error) : null));
         }
         catch (KafkaException e)
         {
-            sent.Done(e);
+            completed(sentAt, e);
         }
     }
 

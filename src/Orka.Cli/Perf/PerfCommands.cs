@@ -175,7 +175,16 @@ internal static class PerfCommands
         await OrkaCommands.WithClusterAsync(parse, cancellationToken, async (client, cancel) =>
         {
             await new OrkaAdmin(client).GetTopicAsync(settings.Topic);
-            var options = new ProducerOptions { Acks = settings.Acks, BatchSize = settings.BatchSize, Linger = settings.Linger };
+            // The run's window (MaxOutstandingBytes of values) is the bound, as for --protocol kafka: the
+            // producer's buffer counts each record with its worst-case framing (36 bytes more at 100 B),
+            // so at the same size it would fill first and hold records back (copied) on its slower path.
+            var options = new ProducerOptions
+            {
+                Acks = settings.Acks,
+                BatchSize = settings.BatchSize,
+                Linger = settings.Linger,
+                BufferMemory = Math.Max(new ProducerOptions().BufferMemory, 2 * settings.MaxOutstandingBytes),
+            };
             stats = await ProducePerf.RunAsync(settings, _ => new NativePerfProducer(client, settings.Topic, options), Console.Out, cancel);
         });
         return stats!;

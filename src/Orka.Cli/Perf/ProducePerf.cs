@@ -73,7 +73,7 @@ internal static class ProducePerf
             await throttle();
             await window.EnterAsync(cancellationToken);
             Interlocked.Increment(ref pending);
-            producer.Send(payload, new PerfSend(completed, Stopwatch.GetTimestamp()));
+            producer.Send(payload, Stopwatch.GetTimestamp(), completed);
         }
 
         await producer.FlushAsync();
