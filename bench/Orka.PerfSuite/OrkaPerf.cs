@@ -20,6 +20,16 @@ internal static partial class OrkaPerf
         await RunCheckedAsync(args);
     }
 
+    /// <summary>
+    /// Deletes a measured topic (its files are gone when the command returns). Every case writes
+    /// about a gigabyte; deleting it once measured keeps each case writing into page-cache memory
+    /// the kernel has just freed, as a broker at steady state does (its cache full, old segments
+    /// going as new ones come), instead of into memory this VM's guest has not touched for a
+    /// while, which costs up to three times the system time here (see docs/performance.md).
+    /// </summary>
+    public static Task DeleteTopicAsync(Binaries binaries, OrkaCluster cluster, string topic) =>
+        RunCheckedAsync([binaries.Cli, "-g", cluster.Gateways, "topics", "delete", topic]);
+
     /// <summary><c>orka perf produce</c> or <c>orka perf e2e</c>; returns the summary's records/s and p50/p99.</summary>
     public static async Task<LoadResult> RunAsync(Binaries binaries, OrkaCluster cluster, string system, string label, string mode, int recordSize, params string[] args)
     {

@@ -55,6 +55,7 @@ try
 
         await OrkaPerf.ConsumeAsync(binaries, cluster, "warm-up", "warmup", large / 3, 1024);
         await OrkaPerf.ConsumeAsync(binaries, cluster, "warm-up", "warmup", large / 3, 1024, kafka: true);
+        await OrkaPerf.DeleteTopicAsync(binaries, cluster, "warmup");
 
         string[] cases = ["100:1", "1024:1", "100:all", "1024:all"];
         foreach (var c in cases)
@@ -71,6 +72,8 @@ try
                 orka.Add(await OrkaPerf.ConsumeAsync(binaries, cluster, $"catch-up read {size} B", topic, count, size));
             }
 
+            await OrkaPerf.DeleteTopicAsync(binaries, cluster, topic);
+
             {
                 // The same case through the Kafka listeners with librdkafka (Confluent.Kafka).
                 var kafkaTopic = $"k{topic}";
@@ -83,6 +86,8 @@ try
                     // Catch-up through the Kafka listener, next to the native row.
                     orka.Add(await OrkaPerf.ConsumeAsync(binaries, cluster, $"catch-up read {size} B", kafkaTopic, count, size, kafka: true));
                 }
+
+                await OrkaPerf.DeleteTopicAsync(binaries, cluster, kafkaTopic);
             }
         }
 
@@ -94,6 +99,7 @@ try
             await OrkaPerf.CreateTopicAsync(binaries, cluster, "e2e100mb", partitions);
             orka.Add(await OrkaPerf.RunAsync(binaries, cluster, system, "end to end 1024 B at 100 MB/s (102400/s)", "e2e", 1024,
                 "--topic", "e2e100mb", "--num-records", Math.Min(1_024_000 / scale, large).ToString(CultureInfo.InvariantCulture), "--throughput", "102400", "--linger-ms", "0"));
+            await OrkaPerf.DeleteTopicAsync(binaries, cluster, "e2e100mb");
 
             foreach (var fraction in new[] { 0.25, 0.5, 0.9 })
             {
@@ -103,6 +109,7 @@ try
                 var records = (long)Math.Min(rate * 10 / scale, large);
                 orka.Add(await OrkaPerf.RunAsync(binaries, cluster, system, $"end to end 1024 B at {fraction:P0} of max ({rate:0}/s)", "e2e", 1024,
                     "--topic", topic, "--num-records", records.ToString(CultureInfo.InvariantCulture), "--throughput", rate.ToString(CultureInfo.InvariantCulture), "--linger-ms", "0"));
+                await OrkaPerf.DeleteTopicAsync(binaries, cluster, topic);
             }
         }
     }
