@@ -22,10 +22,11 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <see cref="ReadOnlyMemory{T}"/> argument, a 1 MiB copy per batch here), so the caller must not
     /// change or reuse those bytes until the call has completed (the Kafka listener keeps a request's
     /// frame until its response is written, and abandons it to the garbage collector when a call
-    /// times out).
+    /// times out). A call from another process brings its bytes in a rented buffer
+    /// (<see cref="BatchPayload"/>), which the partition gives back once they are written.
     /// </remarks>
     [Alias("Produce"), Orleans.Concurrency.AlwaysInterleave]
-    Task<ProduceResult> ProduceAsync([Immutable] ReadOnlyMemory<byte> batches, Acks acks);
+    Task<ProduceResult> ProduceAsync([Immutable] BatchPayload batches, Acks acks);
 
     /// <summary>
     /// The first half of <see cref="ProduceAsync"/>: appends (or recognises an idempotent retry)
@@ -40,7 +41,7 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// once (so the caller's <see cref="FlushToAsync"/> only waits for it); it also labels the produce
     /// metrics, whose latency then covers the append alone.</param>
     [Alias("Append"), Orleans.Concurrency.AlwaysInterleave]
-    Task<ProduceResult> AppendAsync([Immutable] ReadOnlyMemory<byte> batches, Acks acks);
+    Task<ProduceResult> AppendAsync([Immutable] BatchPayload batches, Acks acks);
 
     /// <summary>
     /// Completes once every offset below <paramref name="endOffset"/> is fsynced, starting an fsync

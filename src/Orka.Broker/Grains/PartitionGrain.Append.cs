@@ -4,7 +4,7 @@ namespace Orka.Broker.Grains;
 
 internal sealed partial class PartitionGrain
 {
-    public async Task<ProduceResult> AppendAsync(ReadOnlyMemory<byte> batches, Acks acks)
+    public async Task<ProduceResult> AppendAsync(BatchPayload batches, Acks acks)
     {
         var started = time.GetTimestamp();
         var (result, info) = await AppendOrDeduplicateAsync(batches);
@@ -67,6 +67,20 @@ internal sealed partial class PartitionGrain
     /// for an idempotent producer's retry of a batch already in the log, appends nothing and answers
     /// the first copy's offsets (the append info is then null). Never waits for an fsync.
     /// </summary>
+    private async Task<(ProduceResult Result, LogAppendInfo? Appended)> AppendOrDeduplicateAsync(BatchPayload payload)
+    {
+        try
+        {
+            return await AppendOrDeduplicateAsync(payload.Bytes);
+        }
+        finally
+        {
+            // Written (copied into the log) or refused: a buffer that came in over the network goes
+            // back to the pool. Nothing keeps the bytes past this point.
+            payload.Release();
+        }
+    }
+
     private async Task<(ProduceResult Result, LogAppendInfo? Appended)> AppendOrDeduplicateAsync(ReadOnlyMemory<byte> batches)
     {
         await _appendGate.WaitAsync();

@@ -69,7 +69,7 @@ internal sealed partial class PartitionGrain(
             _partition, _nodeId, _log.LogStartOffset, _log.LogEndOffset, _producers.Count);
     }
 
-    public async Task<ProduceResult> ProduceAsync(ReadOnlyMemory<byte> batches, Acks acks)
+    public async Task<ProduceResult> ProduceAsync(BatchPayload batches, Acks acks)
     {
         var started = time.GetTimestamp();
         var (result, info) = await AppendOrDeduplicateAsync(batches);
