@@ -30,7 +30,7 @@ internal sealed class Report
 
     public void Loads(IReadOnlyList<LoadResult> orka, IReadOnlyList<LoadResult> engine, IReadOnlyList<LoadResult> redis, IReadOnlyList<LoadResult> nats, BaselineResults b)
     {
-        _text.AppendLine("### Storage engine alone (same run): encode 1 MiB batches + PartitionLog.AppendAsync, 3 partitions, in-process");
+        _text.AppendLine("### Storage engine alone (same run): encode 1 MiB batches + PartitionLog.AppendAsync, 3 partitions, in-process, median of 3 runs");
         _text.AppendLine();
         _text.AppendLine("| case | records | records/s | MB/s |");
         _text.AppendLine("|---|---:|---:|---:|");
