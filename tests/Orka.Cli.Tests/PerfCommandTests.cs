@@ -27,6 +27,23 @@ public sealed partial class PerfCommandTests(SiloFixture silo) : IClassFixture<S
         Assert.Equal(20000, await LogEndOffsetSumAsync("perf-p"));
     }
 
+    // Intent: --warmup-records are sent (and land in the topic) before the run but count in none of
+    // its figures: the summary covers exactly --num-records, after a line that says the warm-up is left out.
+    [Fact]
+    public async Task PerfProduce_WarmupRecords_SentButLeftOutOfTheSummary()
+    {
+        Assert.Equal(0, (await Orka("topics", "create", "perf-warm", "--partitions", "2")).ExitCode);
+
+        var run = await Orka("perf", "produce", "--topic", "perf-warm", "--num-records", "3000", "--warmup-records", "1001", "--producers", "2");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("warm-up: 1001 records sent and acknowledged, not counted below.", run.Lines);
+        var match = SummaryLine().Match(run.Lines[^1]);
+        Assert.True(match.Success, $"not Kafka's summary format: {run.Lines[^1]}");
+        Assert.Equal("3000", match.Groups[1].Value);
+        Assert.Equal(4001, await LogEndOffsetSumAsync("perf-warm"));
+    }
+
     // Intent: perf consume reads what is there and prints Kafka's consumer-perf columns with the record count.
     [Fact]
     public async Task PerfConsume_AfterProduce_ReadsEveryRecord()
@@ -104,6 +121,7 @@ public sealed partial class PerfCommandTests(SiloFixture silo) : IClassFixture<S
     [InlineData("--throughput", "0")]
     [InlineData("--acks", "2")]
     [InlineData("--producers", "many")]
+    [InlineData("--warmup-records", "-1")]
     public async Task PerfProduce_BadArgument_ExitTwo(string option, string value)
     {
         string[] args = option == "--num-records"

@@ -49,9 +49,10 @@ internal static class PerfCommands
         var protocol = ProtocolOption("native (Orleans client) or kafka (Confluent.Kafka through a silo's Kafka listener)");
         var bootstrap = BootstrapServersOption();
         var interval = new Option<int>("--reporting-interval") { Description = "Milliseconds between progress lines", DefaultValueFactory = _ => 5000 };
+        var warmup = new Option<long>("--warmup-records") { Description = "Records sent first and left out of the figures (as Kafka's tool), so the run measures the steady state", DefaultValueFactory = _ => 0 };
         var command = new Command("produce", "Send fixed-size records as fast as allowed; print Kafka's producer-perf summary line")
         {
-            topic, numRecords, recordSize, throughput, acks, batchSize, linger, producers, protocol, bootstrap, interval,
+            topic, numRecords, recordSize, throughput, acks, batchSize, linger, producers, protocol, bootstrap, interval, warmup,
         };
         command.SetAction((parse, ct) => OrkaCommands.RunGuardedAsync(ct, async cancel =>
         {
@@ -60,6 +61,7 @@ internal static class PerfCommands
             {
                 Producers = Positive(parse.GetValue(producers), "--producers"),
                 ReportingInterval = TimeSpan.FromMilliseconds(Positive(parse.GetValue(interval), "--reporting-interval")),
+                WarmupRecords = parse.GetValue(warmup) >= 0 ? parse.GetValue(warmup) : throw new ArgumentException("--warmup-records must not be negative."),
             };
             PerfStats stats;
             switch (parse.GetValue(protocol))

@@ -20,6 +20,13 @@ internal sealed record PerfSettings
 
     public int Producers { get; init; } = 1;
 
+    /// <summary>
+    /// Records sent first and left out of every figure (Kafka's <c>--warmup-records</c>, KIP-1052):
+    /// the load generator's own code is compiled and tiered up during them, so the run measures the
+    /// steady state. 0 = none.
+    /// </summary>
+    public long WarmupRecords { get; init; }
+
     public TimeSpan ReportingInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

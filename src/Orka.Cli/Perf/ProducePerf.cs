@@ -13,32 +13,58 @@ internal static class ProducePerf
     public static async Task<PerfStats> RunAsync(
         PerfSettings settings, Func<int, IPerfProducer> createProducer, TextWriter progress, CancellationToken cancellationToken)
     {
-        var stats = new PerfStats(settings.RecordSize);
-        var throttler = new ThroughputThrottler(settings.Throughput, Stopwatch.GetTimestamp());
-        long sent = -1;
         var outstandingRecords = (int)Math.Clamp(settings.MaxOutstandingBytes / Math.Max(1, settings.RecordSize), 1, int.MaxValue);
-
-        using var reporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reporter = ReportAsync(stats, settings.ReportingInterval, progress, reporting.Token);
+        var producers = Enumerable.Range(0, settings.Producers).Select(createProducer).ToList();
         try
         {
-            var producers = Enumerable.Range(0, settings.Producers).Select(async index =>
+            var payload = new byte[settings.RecordSize];
+            Random.Shared.NextBytes(payload);
+            if (settings.WarmupRecords > 0)
             {
-                var share = (settings.NumRecords / settings.Producers) + (index < settings.NumRecords % settings.Producers ? 1 : 0);
-                var payload = new byte[settings.RecordSize];
-                Random.Shared.NextBytes(payload);
-                await using var producer = createProducer(index);
-                await SendAsync(producer, share, payload, stats, outstandingRecords, () => throttler.WaitAsync(Interlocked.Increment(ref sent), cancellationToken), cancellationToken);
-            });
-            await Task.WhenAll(producers);
+                // Every producer sends its share, all acknowledged, before the measured run starts.
+                var warmup = new PerfStats(settings.RecordSize);
+                await SendAllAsync(producers, settings.WarmupRecords, payload, warmup, outstandingRecords, settings.Throughput, cancellationToken);
+                await progress.WriteLineAsync(string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"warm-up: {warmup.Latencies.Count} records sent and acknowledged, not counted below."));
+            }
+
+            var stats = new PerfStats(settings.RecordSize);
+            using var reporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var reporter = ReportAsync(stats, settings.ReportingInterval, progress, reporting.Token);
+            try
+            {
+                await SendAllAsync(producers, settings.NumRecords, payload, stats, outstandingRecords, settings.Throughput, cancellationToken);
+            }
+            finally
+            {
+                await reporting.CancelAsync();
+                await reporter;
+            }
+
+            return stats;
         }
         finally
         {
-            await reporting.CancelAsync();
-            await reporter;
+            foreach (var producer in producers)
+            {
+                await producer.DisposeAsync();
+            }
         }
+    }
 
-        return stats;
+    /// <summary>Sends <paramref name="records"/> split over the producers (throttled over all of them) and waits for every outcome.</summary>
+    private static Task SendAllAsync(
+        List<IPerfProducer> producers, long records, ReadOnlyMemory<byte> payload, PerfStats stats, int outstandingRecords, double throughput,
+        CancellationToken cancellationToken)
+    {
+        var throttler = new ThroughputThrottler(throughput, Stopwatch.GetTimestamp());
+        long sent = -1;
+        return Task.WhenAll(producers.Select((producer, index) =>
+        {
+            var share = (records / producers.Count) + (index < records % producers.Count ? 1 : 0);
+            return SendAsync(producer, share, payload, stats, outstandingRecords, () => throttler.WaitAsync(Interlocked.Increment(ref sent), cancellationToken), cancellationToken);
+        }));
     }
 
     private static async Task SendAsync(
