@@ -41,10 +41,13 @@ internal sealed class KafkaResponseQueue
     private readonly ConnectionContext _connection;
     private readonly ILogger _logger;
     private readonly Task _writing;
+    private readonly ArrayPool<byte> _frames;
     private int _count;
 
-    public KafkaResponseQueue(PipeWriter output, int maxInFlight, CancellationTokenSource stop, ConnectionContext connection, ILogger logger)
+    /// <param name="frames">Where request frames go back once answered (they were rented there); <see cref="ArrayPool{T}.Shared"/> unless a test watches it.</param>
+    public KafkaResponseQueue(PipeWriter output, int maxInFlight, CancellationTokenSource stop, ConnectionContext connection, ILogger logger, ArrayPool<byte>? frames = null)
     {
+        _frames = frames ?? ArrayPool<byte>.Shared;
         _slots = new SemaphoreSlim(maxInFlight, maxInFlight);
         _output = output;
         _stop = stop;
@@ -121,7 +124,7 @@ internal sealed class KafkaResponseQueue
                 if (!retained.Value)
                 {
                     // Set before the response task completed, so it is visible here.
-                    ArrayPool<byte>.Shared.Return(frame);
+                    _frames.Return(frame);
                 }
                 Interlocked.Decrement(ref _count);
                 _slots.Release();
