@@ -36,7 +36,9 @@ public sealed partial class OrkaConsumer
     public async IAsyncEnumerable<ConsumeResult> ConsumeAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var cancelled = Task.Delay(Timeout.Infinite, cancellationToken);
+        // Cancellation, like a completed fetch, wakes the loop (checked at the top of each turn).
+        using var cancelled = cancellationToken.Register(static c => ((OrkaConsumer)c!).Wake(), this);
+        var autoCommits = _options.EnableAutoCommit && _options.GroupId is not null;
         _lastAutoCommit = _time.GetTimestamp();
         try
         {
@@ -75,14 +77,18 @@ public sealed partial class OrkaConsumer
                     wakeup = _wakeup.Task;
                 }
 
-                var waitFor = AwaitedFetches().Append(wakeup).Append(cancelled);
-                if (_options.EnableAutoCommit)
+                // Every fetch wakes the loop when it completes (see StartFetch), so a consumer that is
+                // caught up waits on one task per turn: no list of tasks and no WhenAny per fetch.
+                if (autoCommits)
                 {
                     var untilCommit = _options.AutoCommitInterval - _time.GetElapsedTime(_lastAutoCommit);
-                    waitFor = waitFor.Append(Task.Delay(untilCommit > TimeSpan.Zero ? untilCommit : TimeSpan.Zero, _time, CancellationToken.None));
+                    await Task.WhenAny(wakeup, Task.Delay(untilCommit > TimeSpan.Zero ? untilCommit : TimeSpan.Zero, _time, CancellationToken.None));
+                }
+                else
+                {
+                    await wakeup;
                 }
 
-                await Task.WhenAny(waitFor);
                 lock (_sync)
                 {
                     if (_wakeup.Task.IsCompleted)
@@ -161,6 +167,17 @@ public sealed partial class OrkaConsumer
     /// <summary>Where a partition starts: the group's committed offset, else the reset policy.</summary>
     private async Task InitializePositionsAsync()
     {
+        var known = true;
+        foreach (var tp in _assignment)
+        {
+            known &= _positions.ContainsKey(tp);
+        }
+
+        if (known)
+        {
+            return; // every turn of a caught-up consumer comes here: no allocation then
+        }
+
         var missing = _assignment.Where(tp => !_positions.ContainsKey(tp)).ToList();
         if (missing.Count == 0)
         {
@@ -195,18 +212,26 @@ public sealed partial class OrkaConsumer
 
             if (_buffers.TryGetValue(tp, out var buffered))
             {
-                _fetches[tp] = new PendingFetch(buffered.NextFetchOffset, FetchAsync(tp, buffered.NextFetchOffset, TimeSpan.Zero));
+                StartFetch(tp, buffered.NextFetchOffset, TimeSpan.Zero);
             }
             else if (_positions.TryGetValue(tp, out var offset))
             {
-                _fetches[tp] = new PendingFetch(offset, FetchAsync(tp, offset, TimeSpan.Zero));
+                StartFetch(tp, offset, TimeSpan.Zero);
             }
         }
     }
 
-    /// <summary>The fetches whose completion lets the loop deliver more: those of partitions with nothing buffered.</summary>
-    private IEnumerable<Task> AwaitedFetches() =>
-        _fetches.Where(f => !_buffers.ContainsKey(f.Key)).Select(f => (Task)f.Value.Task);
+    /// <summary>Sends a fetch of <paramref name="tp"/> from <paramref name="offset"/> that wakes the read loop once it has completed.</summary>
+    private void StartFetch(TopicPartition tp, long offset, TimeSpan delay)
+    {
+        var fetch = FetchAsync(tp, offset, delay);
+        // A continuation, not a call inside FetchAsync: the loop must find the task completed when it wakes.
+        _ = fetch.ContinueWith(static (_, c) => ((OrkaConsumer)c!).Wake(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _fetches[tp] = new PendingFetch(offset, fetch);
+    }
+
+    // Completed fetches of partitions whose buffer has drained; reused by every collection.
+    private readonly List<(TopicPartition Partition, PendingFetch Fetch)> _collectable = [];
 
     /// <summary>
     /// Moves completed fetches of partitions whose buffer has drained into new buffers and sends the
@@ -214,7 +239,16 @@ public sealed partial class OrkaConsumer
     /// </summary>
     private async Task CollectFetchesAsync(CancellationToken cancellationToken)
     {
-        foreach (var (tp, fetch) in _fetches.Where(f => f.Value.Task.IsCompleted && !_buffers.ContainsKey(f.Key)).ToList())
+        _collectable.Clear();
+        foreach (var (tp, fetch) in _fetches)
+        {
+            if (fetch.Task.IsCompleted && !_buffers.ContainsKey(tp))
+            {
+                _collectable.Add((tp, fetch));
+            }
+        }
+
+        foreach (var (tp, fetch) in _collectable)
         {
             _fetches.Remove(tp);
             if (!_assignment.Contains(tp) || _positions.GetValueOrDefault(tp, -1) != fetch.Offset)
@@ -234,7 +268,7 @@ public sealed partial class OrkaConsumer
                     _ready.Enqueue(tp);
                     if (!_paused.Contains(tp))
                     {
-                        _fetches[tp] = new PendingFetch(buffer.NextFetchOffset, FetchAsync(tp, buffer.NextFetchOffset, TimeSpan.Zero));
+                        StartFetch(tp, buffer.NextFetchOffset, TimeSpan.Zero);
                     }
                 }
             }
@@ -245,7 +279,7 @@ public sealed partial class OrkaConsumer
             catch (OrkaException e) when (e.IsRetriable && !cancellationToken.IsCancellationRequested)
             {
                 // The partition's node is down or moving: ask again after a pause.
-                _fetches[tp] = fetch with { Task = FetchAsync(tp, fetch.Offset, _options.MaxFetchWait) };
+                StartFetch(tp, fetch.Offset, _options.MaxFetchWait);
             }
         }
     }
