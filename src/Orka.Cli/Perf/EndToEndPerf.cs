@@ -8,7 +8,9 @@ namespace Orka.Cli.Perf;
 /// The loop of <c>orka perf e2e</c>: one producer sends at a fixed rate while a consumer in the same
 /// process reads the topic; each record's value starts with the send time (a monotonic
 /// <see cref="Stopwatch"/> timestamp) and a run id, so the consumer measures produce-to-consume
-/// latency without trusting wall clocks and ignores records of other runs.
+/// latency without trusting wall clocks and ignores records of other runs. Warm-up records
+/// (<see cref="PerfSettings.WarmupRecords"/>) go first, at the same rate, with their own id, so the
+/// consumer skips them however they interleave with the measured ones.
 /// </summary>
 internal static class EndToEndPerf
 {
@@ -25,6 +27,7 @@ internal static class EndToEndPerf
 
         var stats = new PerfStats(settings.RecordSize);
         var runId = Random.Shared.NextInt64();
+        var warmupId = runId ^ 1;
         await using var consumer = new OrkaConsumer(client, new ConsumerOptions { AutoOffsetReset = AutoOffsetReset.Latest });
         await consumer.AssignAsync(settings.Topic);
 
@@ -68,7 +71,7 @@ internal static class EndToEndPerf
         var throttler = new ThroughputThrottler(settings.Throughput, Stopwatch.GetTimestamp());
         var payload = new byte[settings.RecordSize];
         Random.Shared.NextBytes(payload);
-        BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(8), runId);
+        BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(8), settings.WarmupRecords > 0 ? warmupId : runId);
         // One handler for every record (only failures matter here: latency is measured on arrival),
         // so the producer keeps no object per record in flight for the garbage collector to promote.
         void Delivered(DeliveryResult? result, Exception? error, long state)
@@ -82,9 +85,14 @@ internal static class EndToEndPerf
         Action<DeliveryResult?, Exception?, long> delivered = Delivered;
         await using (var producer = new OrkaProducer(client, new ProducerOptions { Acks = settings.Acks, BatchSize = settings.BatchSize, Linger = settings.Linger }))
         {
-            for (long i = 0; i < settings.NumRecords && !consuming.IsCompleted; i++)
+            for (long i = 0; i < settings.WarmupRecords + settings.NumRecords && !consuming.IsCompleted; i++)
             {
                 await throttler.WaitAsync(i, cancellationToken);
+                if (i == settings.WarmupRecords)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(8), runId); // measured from here on
+                    stats.RestartClock();
+                }
 
                 // The producer copies the value before EnqueueAsync returns, so one buffer serves all.
                 BinaryPrimitives.WriteInt64LittleEndian(payload, Stopwatch.GetTimestamp());

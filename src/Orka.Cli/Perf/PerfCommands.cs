@@ -32,6 +32,11 @@ internal static class PerfCommands
 
     private static Option<int> LingerOption() => new("--linger-ms") { Description = "How long a partial batch waits for more records", DefaultValueFactory = _ => 5 };
 
+    private static Option<long> WarmupRecordsOption(string description) => new("--warmup-records") { Description = description, DefaultValueFactory = _ => 0 };
+
+    private static long WarmupRecords(ParseResult parse, Option<long> option) =>
+        parse.GetValue(option) >= 0 ? parse.GetValue(option) : throw new ArgumentException("--warmup-records must not be negative.");
+
     private static Option<string> ProtocolOption(string description) => new("--protocol") { Description = description, DefaultValueFactory = _ => "native" };
 
     private static Option<string> BootstrapServersOption() => new("--bootstrap-servers") { Description = "Kafka listeners for --protocol kafka", DefaultValueFactory = _ => "127.0.0.1:9092" };
@@ -49,7 +54,7 @@ internal static class PerfCommands
         var protocol = ProtocolOption("native (Orleans client) or kafka (Confluent.Kafka through a silo's Kafka listener)");
         var bootstrap = BootstrapServersOption();
         var interval = new Option<int>("--reporting-interval") { Description = "Milliseconds between progress lines", DefaultValueFactory = _ => 5000 };
-        var warmup = new Option<long>("--warmup-records") { Description = "Records sent first and left out of the figures (as Kafka's tool), so the run measures the steady state", DefaultValueFactory = _ => 0 };
+        var warmup = WarmupRecordsOption("Records sent first and left out of the figures (as Kafka's tool), so the run measures the steady state");
         var command = new Command("produce", "Send fixed-size records as fast as allowed; print Kafka's producer-perf summary line")
         {
             topic, numRecords, recordSize, throughput, acks, batchSize, linger, producers, protocol, bootstrap, interval, warmup,
@@ -61,7 +66,7 @@ internal static class PerfCommands
             {
                 Producers = Positive(parse.GetValue(producers), "--producers"),
                 ReportingInterval = TimeSpan.FromMilliseconds(Positive(parse.GetValue(interval), "--reporting-interval")),
-                WarmupRecords = parse.GetValue(warmup) >= 0 ? parse.GetValue(warmup) : throw new ArgumentException("--warmup-records must not be negative."),
+                WarmupRecords = WarmupRecords(parse, warmup),
             };
             PerfStats stats;
             switch (parse.GetValue(protocol))
@@ -149,17 +154,23 @@ internal static class PerfCommands
         var batchSize = BatchSizeOption();
         var linger = LingerOption();
         var timeout = new Option<int>("--timeout") { Description = "Stop waiting when no record arrives for this many ms", DefaultValueFactory = _ => 10_000 };
+        var warmup = WarmupRecordsOption("Records sent and consumed first, at the same rate, and left out of the figures (the first second of a fresh process is JIT)");
         var command = new Command("e2e", "Produce at a fixed rate and consume in the same process; print produce-to-consume latency percentiles")
         {
-            topic, numRecords, recordSize, throughput, acks, batchSize, linger, timeout,
+            topic, numRecords, recordSize, throughput, acks, batchSize, linger, timeout, warmup,
         };
         command.SetAction((parse, ct) => OrkaCommands.RunAsync(parse, ct, async (client, cancel) =>
         {
             var run = System.Diagnostics.Stopwatch.StartNew();
-            var settings = Settings(parse, topic, numRecords, recordSize, throughput, acks, batchSize, linger);
+            var settings = Settings(parse, topic, numRecords, recordSize, throughput, acks, batchSize, linger) with { WarmupRecords = WarmupRecords(parse, warmup) };
             await new OrkaAdmin(client).GetTopicAsync(settings.Topic);
             var (stats, received) = await EndToEndPerf.RunAsync(
                 client, settings, TimeSpan.FromMilliseconds(Positive(parse.GetValue(timeout), "--timeout")), Console.Out, cancel);
+            if (settings.WarmupRecords > 0)
+            {
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"warm-up: {settings.WarmupRecords} records sent first, not counted below."));
+            }
+
             Console.WriteLine(ProcessGcLine.Format(run));
             Console.WriteLine(stats.SummaryLine().Replace("records sent", "records received end to end", StringComparison.Ordinal));
             FailOnErrors(stats);

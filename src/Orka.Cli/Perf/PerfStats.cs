@@ -9,7 +9,7 @@ namespace Orka.Cli.Perf;
 /// </summary>
 internal sealed class PerfStats(int recordSize)
 {
-    private readonly long _start = Stopwatch.GetTimestamp();
+    private long _start = Stopwatch.GetTimestamp();
     private readonly LatencyHistogram _all = new();
     private long _windowStart = Stopwatch.GetTimestamp();
     private long _windowCount;
@@ -23,6 +23,14 @@ internal sealed class PerfStats(int recordSize)
 
     /// <summary>The first failure seen, to tell the user why records were lost.</summary>
     public Exception? FirstError { get; private set; }
+
+    /// <summary>Starts the clock of the rates again (records/s) now, as when the measured part of a run begins after a warm-up.</summary>
+    public void RestartClock()
+    {
+        var now = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _start, now);
+        Volatile.Write(ref _windowStart, now);
+    }
 
     public void Record(long latencyMicros)
     {
@@ -64,7 +72,7 @@ internal sealed class PerfStats(int recordSize)
     /// </summary>
     public string SummaryLine()
     {
-        var seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
+        var seconds = Stopwatch.GetElapsedTime(Volatile.Read(ref _start)).TotalSeconds;
         var count = _all.Count;
         var rate = count / Math.Max(seconds, 1e-9);
         return string.Create(
