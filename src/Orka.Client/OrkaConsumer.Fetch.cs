@@ -167,21 +167,18 @@ public sealed partial class OrkaConsumer
     /// <summary>Where a partition starts: the group's committed offset, else the reset policy.</summary>
     private async Task InitializePositionsAsync()
     {
-        var known = true;
+        List<TopicPartition>? missing = null;
         foreach (var tp in _assignment)
         {
-            known &= _positions.ContainsKey(tp);
+            if (!_positions.ContainsKey(tp))
+            {
+                (missing ??= []).Add(tp);
+            }
         }
 
-        if (known)
+        if (missing is null)
         {
             return; // every turn of a caught-up consumer comes here: no allocation then
-        }
-
-        var missing = _assignment.Where(tp => !_positions.ContainsKey(tp)).ToList();
-        if (missing.Count == 0)
-        {
-            return;
         }
 
         var committed = _options.GroupId is null

@@ -70,9 +70,9 @@ public sealed partial class OrkaProducer : IAsyncDisposable
     {
         // The delivery task itself (not a wrapper), so it is complete by the time FlushAsync returns.
         var sink = new TaskSink();
-        if (!TryAppendNow(topic, key, value, headers, timestamp, sink))
+        if (!TryAppendNow(topic, key, value, headers, timestamp, sink, 0, out var size, out var stamp))
         {
-            _ = ReserveAndAccept(NewRecord(topic, key, value, headers, timestamp, sink), cancellationToken);
+            _ = ReserveAndAccept(new QueuedRecord(topic, key, value, headers, stamp, size) { Delivery = sink }, cancellationToken);
         }
 
         return sink.Task;
@@ -91,12 +91,12 @@ public sealed partial class OrkaProducer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var sink = new TaskSink();
-        if (TryAppendNow(topic, key, value, headers, timestamp, sink))
+        if (TryAppendNow(topic, key, value, headers, timestamp, sink, 0, out var size, out var stamp))
         {
             return ValueTask.FromResult(sink.Task);
         }
 
-        var accepted = ReserveAndAccept(NewRecord(topic, key, value, headers, timestamp, sink), cancellationToken);
+        var accepted = ReserveAndAccept(new QueuedRecord(topic, key, value, headers, stamp, size) { Delivery = sink }, cancellationToken);
         return accepted.IsCompletedSuccessfully && accepted.Result
             ? ValueTask.FromResult(sink.Task)
             : new ValueTask<Task<DeliveryResult>>(WhenAcceptedAsync(accepted, sink.Task));
@@ -153,13 +153,13 @@ public sealed partial class OrkaProducer : IAsyncDisposable
         string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, object handler, long state,
         IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp, CancellationToken cancellationToken)
     {
-        if (TryAppendNow(topic, key, value, headers, timestamp, handler, state))
+        if (TryAppendNow(topic, key, value, headers, timestamp, handler, state, out var size, out var stamp))
         {
             return ValueTask.CompletedTask;
         }
 
         // Only a record that has to wait (for buffer space or its topic's metadata) gets an object of its own.
-        var accepted = ReserveAndAccept(NewRecord(topic, key, value, headers, timestamp, new CallbackSink(handler, state)), cancellationToken);
+        var accepted = ReserveAndAccept(new QueuedRecord(topic, key, value, headers, stamp, size) { Delivery = new CallbackSink(handler, state) }, cancellationToken);
         return accepted.IsCompletedSuccessfully && accepted.Result
             ? ValueTask.CompletedTask
             : new ValueTask(WhenAcceptedAsync(accepted, cancellationToken));
@@ -241,25 +241,20 @@ public sealed partial class OrkaProducer : IAsyncDisposable
         }
     }
 
-    /// <summary>Validates and stamps a record that has to wait; throws for a bad topic name or a record the buffer can never hold.</summary>
-    private QueuedRecord NewRecord(string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp, IDeliverySink sink)
-    {
-        Names.ValidateTopicName(topic);
-        return new QueuedRecord(topic, key, value, headers, Stamp(timestamp), CheckedSize(key, value, headers)) { Delivery = sink };
-    }
-
     /// <summary>
     /// The common case, with no allocation per record: nothing waits for buffer space, the topic's
     /// metadata is known and the record fits, so it is encoded into its partition's batch at once
-    /// under the lock. False when the record has to take the queued path (<see cref="ReserveAndAccept"/>).
-    /// Throws for a bad topic name, a record the buffer can never hold, or a disposed producer.
+    /// under the lock. False when the record has to take the queued path (<see cref="ReserveAndAccept"/>),
+    /// with the size it counts against the buffer and its timestamp for that path. Validates the
+    /// record either way: throws for a bad topic name, a record the buffer can never hold, or a
+    /// disposed producer.
     /// </summary>
     private bool TryAppendNow(
         string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp,
-        object sink, long callerState = 0)
+        object sink, long callerState, out int size, out long stamp)
     {
-        var size = CheckedSize(key, value, headers);
-        var stamp = Stamp(timestamp);
+        size = CheckedSize(key, value, headers);
+        stamp = Stamp(timestamp);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
