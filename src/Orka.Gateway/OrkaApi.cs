@@ -14,6 +14,7 @@ public static class OrkaApi
         api.MapClusterApi();
         api.MapTopicsApi();
         api.MapRecordsApi();
+        api.MapRecordSearchApi();
         api.MapGroupsApi();
         return app;
     }
