@@ -26,10 +26,10 @@ function lineChart(holder, legend, series, fmt) {
   const plotW = w - pad.l - pad.r;
   const plotH = hgt - pad.t - pad.b;
   const all = series.flatMap(s => s.points);
-  const max = Math.max(1e-9, ...all.map(p => p[1]));
-  const niceMax = max <= 1e-9 ? 1 : max * 1.1;
-  const t0 = all.length ? Math.min(...all.map(p => p[0])) : Date.now() - 60000;
-  const t1 = Math.max(t0 + 10000, all.length ? Math.max(...all.map(p => p[0])) : t0);
+  const niceMax = 4 * niceStep(Math.max(0, ...all.map(p => p[1])) / 4);
+  // At least a minute wide, ending at the newest point, so a young history grows from the right.
+  const t1 = all.length ? Math.max(...all.map(p => p[0])) : Date.now();
+  const t0 = Math.min(t1 - 60000, ...all.map(p => p[0]));
   const x = t => pad.l + ((t - t0) / (t1 - t0)) * plotW;
   const y = v => pad.t + plotH - (Math.max(0, v) / niceMax) * plotH;
 
@@ -58,6 +58,13 @@ function lineChart(holder, legend, series, fmt) {
       `${s.name} `, h('b', {}, last === null ? '—' : fmt(last)));
   }));
   return chart;
+}
+
+/** The smallest 1, 2 or 5 × 10^n at or above raw (a grid step that gives round tick labels). */
+function niceStep(raw) {
+  if (!(raw > 0)) return 0.25;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map(m => m * magnitude).find(step => step >= raw);
 }
 
 const fmtPerSecond = v => (v >= 100 ? Math.round(v).toLocaleString('en-US') : v >= 10 ? v.toFixed(1) : v.toFixed(2));

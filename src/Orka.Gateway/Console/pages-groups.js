@@ -65,9 +65,11 @@ function groupPage(groupId) {
     h('div', { class: 'panel' }, h('h2', {}, 'Reset offsets (group must be empty)'), reset, h('p'), del));
 
   every(REFRESH_MS, async () => {
-    let g;
+    // Both reads first, then everything is drawn at once: the cards, the table and the chart never
+    // show figures from different refreshes.
+    let g, history;
     try {
-      g = await api('GET', `/api/groups/${enc(groupId)}`);
+      [g, history] = await Promise.all([api('GET', `/api/groups/${enc(groupId)}`), api('GET', `/api/groups/${enc(groupId)}/lag/history`)]);
     } catch (e) {
       if (e.status === 404) { cards.replaceChildren(card('State', pill('Unknown'))); offsets.replaceChildren(); return; }
       throw e;
@@ -90,7 +92,6 @@ function groupPage(groupId) {
     // The gateway samples every group's lag in the background, so the chart has history from before
     // the page was opened. Its newest point is this very answer (same read, same moment), so the
     // total above, the table and the chart never disagree.
-    const history = await api('GET', `/api/groups/${enc(groupId)}/lag/history`);
     const lagAt = Date.parse(g.lagAt);
     const now = { t: lagAt, total: g.totalLag, parts: Object.fromEntries(g.offsets.filter(o => o.lag >= 0).map(o => [`${o.topic}/${o.partition}`, o.lag])) };
     drawLag(chart, legend, [...history.map(p => ({ t: Date.parse(p.at), total: p.totalLag, parts: p.partitions })).filter(p => p.t < lagAt), now]);

@@ -150,17 +150,17 @@ function show(v, encoding) {
   return v;
 }
 
-/** Pretty-printed JSON: objects and arrays are <details> (click to fold), open to depth 3. */
-function jsonTree(value, depth) {
+/** Pretty-printed JSON: objects and arrays are <details> (click to fold), open to depth 3; label is the key in front of it. */
+function jsonTree(value, depth, label) {
   if (value === null || typeof value !== 'object') {
-    return h('span', { class: `j-${value === null ? 'null' : typeof value}` }, JSON.stringify(value));
+    return h('span', {}, label, h('span', { class: `j-${value === null ? 'null' : typeof value}` }, JSON.stringify(value)));
   }
   const isArray = Array.isArray(value);
   const entries = isArray ? value.map((v, i) => [i, v]) : Object.entries(value);
-  if (entries.length === 0) return h('span', {}, isArray ? '[]' : '{}');
+  if (entries.length === 0) return h('span', {}, label, isArray ? '[]' : '{}');
   const n = entries.length;
   return h('details', { open: depth < 3 },
-    h('summary', {}, isArray ? `[ ${n} item${n === 1 ? '' : 's'} ]` : `{ ${n} key${n === 1 ? '' : 's'} }`),
+    h('summary', {}, label, h('span', { class: 'muted' }, isArray ? `[ ${n} item${n === 1 ? '' : 's'} ]` : `{ ${n} key${n === 1 ? '' : 's'} }`)),
     ...entries.map(([k, v]) => h('div', { class: 'j-entry' },
-      isArray ? null : h('span', { class: 'j-key' }, `${JSON.stringify(k)}: `), jsonTree(v, depth + 1))));
+      jsonTree(v, depth + 1, isArray ? null : h('span', { class: 'j-key' }, `${JSON.stringify(k)}: `)))));
 }
