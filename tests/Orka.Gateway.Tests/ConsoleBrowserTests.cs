@@ -77,8 +77,12 @@ public sealed class ConsoleBrowserTests(ClusterFixture cluster, BrowserFixture b
         await _page.FillAsync("#alter-config textarea[name=set]", "segment.bytes=1048576");
         await _page.FillAsync("#alter-config input[name=remove]", "retention.ms");
         await _page.ClickAsync("#alter-config button[type=submit]");
-        await Expect(_page.Locator("#config")).ToContainTextAsync("segment.bytes");
-        await Expect(_page.Locator("#config")).Not.ToContainTextAsync("retention.ms");
+        // Every key is listed with its value, default and source; the one set shows as set, the removed one as its default.
+        await Expect(_page.Locator("#config tr[data-key='segment.bytes']")).ToHaveAttributeAsync("data-source", "DynamicTopicConfig");
+        await Expect(_page.Locator("#config tr[data-key='segment.bytes'] td.value")).ToHaveTextAsync("1048576");
+        await Expect(_page.Locator("#config tr[data-key='segment.bytes']")).ToContainTextAsync("1073741824"); // the default beside it
+        await Expect(_page.Locator("#config tr[data-key='retention.ms']")).ToHaveAttributeAsync("data-source", "DefaultConfig");
+        await Expect(_page.Locator("#config tr[data-key='retention.ms'] td.value")).ToHaveTextAsync("604800000");
         Assert.Equal(
             new Dictionary<string, string> { ["segment.bytes"] = "1048576" },
             (await cluster.Client.GetGrain<ITopicGrain>("console-made").GetMetadataAsync())!.Config);

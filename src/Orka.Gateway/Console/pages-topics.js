@@ -148,7 +148,7 @@ function topicPage(name) {
     h('div', { class: 'panel' }, h('h2', {}, 'Produce a test record'), produce),
     h('div', { class: 'grid' },
       h('div', { class: 'panel' }, h('h2', {}, 'Config'),
-        h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Key'), h('th', {}, 'Value'))), config), h('p'), alter),
+        h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Key'), h('th', {}, 'Value'), h('th', {}, 'Default'), h('th', {}, 'Source'))), config), h('p'), alter),
       h('div', { class: 'panel' }, h('h2', {}, 'Partitions and deletion'), grow, h('p'), del)));
 
   let knownPartitions = -1;
@@ -171,9 +171,9 @@ function topicPage(name) {
       h('td', { class: 'num' }, p.partition), h('td', { class: 'num' }, p.node),
       h('td', { class: 'num' }, fmtInt(p.logStartOffset)), h('td', { class: 'num' }, fmtInt(p.logEndOffset)),
       h('td', { class: 'num' }, fmtInt(Math.max(0, p.logEndOffset - p.logStartOffset))), h('td', { class: 'num' }, fmtBytes(p.sizeBytes)))));
-    const keys = Object.keys(t.config).sort();
-    config.replaceChildren(...(keys.length ? keys.map(k => h('tr', {}, h('td', { class: 'mono' }, k), h('td', { class: 'mono' }, t.config[k])))
-      : [h('tr', {}, h('td', { colspan: 2, class: 'empty' }, 'Broker defaults.'))]));
+    config.replaceChildren(...t.configs.map(c => h('tr', { 'data-key': c.name, 'data-source': c.source, class: c.source === 'DefaultConfig' ? 'default' : 'set' },
+      h('td', { class: 'mono', title: c.documentation }, c.name), h('td', { class: 'mono value' }, c.value),
+      h('td', { class: 'mono muted' }, c.defaultValue ?? '—'), h('td', {}, c.source === 'DefaultConfig' ? 'default' : 'set on topic'))));
     const [flow, readers] = await Promise.all([
       api('GET', `/api/topics/${enc(name)}/throughput`),
       api('GET', `/api/topics/${enc(name)}/groups`),
