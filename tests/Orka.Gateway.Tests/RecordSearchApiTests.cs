@@ -102,6 +102,32 @@ public sealed class RecordSearchApiTests(ClusterFixture cluster)
         Assert.Equal("limit", limited.GetProperty("stoppedBecause").GetString());
     }
 
+    // Intent: a scan longer than one fetch (1 MiB) refills from where it stopped: every record is scanned once and the match at the end is found.
+    [Fact]
+    public async Task Search_ScanAcrossManyFetches_FindsTheLastRecord()
+    {
+        await _http.CreateTopicAsync("search-long", 1);
+        var pad = new string('x', 2000);
+        for (var request = 0; request < 20; request++)
+        {
+            // 30 records of ~2 KB per request keeps each body under the tests' 64 KiB limit; 600 records are ~1.2 MB.
+            var records = Enumerable.Range(request * 30, 30).Select(n => new { value = JsonSerializer.Serialize(new { n, pad }), partition = 0 });
+            await (await _http.PostAsync("api/topics/search-long/records", Api.Json(JsonSerializer.Serialize(new { records })))).ReadJsonAsync();
+        }
+
+        var last = await _http.GetJsonAsync("api/topics/search-long/records/search?json=" + Uri.EscapeDataString("$.n == 599"));
+        Assert.Equal(600, last.GetProperty("scanned").GetInt64());
+        Assert.Equal("end", last.GetProperty("stoppedBecause").GetString());
+        Assert.Equal(599, Assert.Single(last.GetProperty("records").EnumerateArray()).GetProperty("offset").GetInt64());
+
+        var bounded = await _http.GetJsonAsync("api/topics/search-long/records/search?maxScan=550&json=" + Uri.EscapeDataString("$.n >= 540"));
+        Assert.Equal(10, bounded.GetProperty("records").GetArrayLength());
+        Assert.Equal("0:550", bounded.GetProperty("nextCursor").GetString());
+        var rest = await _http.GetJsonAsync("api/topics/search-long/records/search?cursor=0:550&json=" + Uri.EscapeDataString("$.n >= 540"));
+        Assert.Equal(50, rest.GetProperty("scanned").GetInt64());
+        Assert.Equal(Enumerable.Range(550, 50).Select(n => (long)n), rest.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("offset").GetInt64()));
+    }
+
     // Intent: a malformed filter, cursor or bound fails that request with a problem saying what to fix.
     [Fact]
     public async Task Search_BadParameters_ProblemJson()

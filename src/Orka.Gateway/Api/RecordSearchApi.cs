@@ -18,6 +18,12 @@ public static class RecordSearchApi
     /// <summary>Most records one request may scan.</summary>
     public const int MaxScanLimit = 100_000;
 
+    /// <summary>
+    /// Bytes one search may ask of all its partitions at once (each buffers one fetch): 1 MiB per
+    /// partition up to 4 partitions, then less each, but never under 64 KiB.
+    /// </summary>
+    private const int FetchBudgetBytes = 4 * 1024 * 1024;
+
     public static RouteGroupBuilder MapRecordSearchApi(this RouteGroupBuilder api)
     {
         api.MapGroup("/topics/{name}").WithTags("Records")
@@ -70,6 +76,13 @@ public static class RecordSearchApi
             throw new OrkaException(OrkaErrorCode.InvalidRequest, $"timestamp must be Unix milliseconds (0 or more); got {timestamp}.");
         }
 
+        var scans = await OpenScansAsync(client, name, partition, offset, timestamp, cursor);
+        return TypedResults.Ok(await RecordSearch.RunAsync(name, scans, filter, size, scanLimit, forceBase64, cancellationToken));
+    }
+
+    /// <summary>One scan per partition searched, each at its start (offset, timestamp, cursor or log start); 404/416 for partitions or offsets the topic does not have.</summary>
+    private static async Task<PartitionScan[]> OpenScansAsync(IClusterClient client, string name, int? partition, long? offset, long? timestamp, string? cursor)
+    {
         var metadata = await new OrkaAdmin(client).GetTopicAsync(name);
         IPartitionGrain Grain(int p) => client.GetGrain<IPartitionGrain>(new TopicPartition(name, p).ToGrainKey());
         void CheckPartition(int p)
@@ -101,6 +114,7 @@ public static class RecordSearchApi
             CheckPartition(p);
         }
 
+        var fetchBytes = Math.Clamp(FetchBudgetBytes / starts.Count, 64 * 1024, 1024 * 1024);
         var scans = await Task.WhenAll(starts.Select(async s =>
         {
             var grain = Grain(s.Partition);
@@ -125,9 +139,9 @@ public static class RecordSearchApi
                 start = Math.Max(start, offsets.LogStartOffset);
             }
 
-            return new PartitionScan(s.Partition, grain, start);
+            return new PartitionScan(s.Partition, grain, start, fetchBytes);
         }));
 
-        return TypedResults.Ok(await RecordSearch.RunAsync(name, scans, filter, size, scanLimit, forceBase64, cancellationToken));
+        return scans;
     }
 }

@@ -5,13 +5,11 @@ namespace Orka.Gateway.Api.Search;
 /// <summary>
 /// One partition's side of a search: records fetched but not yet looked at, and where the next fetch
 /// starts. <see cref="NextOffset"/> is the first record not yet scanned, so a search that stops here
-/// continues from it without skipping or repeating a record.
+/// continues from it without skipping or repeating a record. <paramref name="fetchBytes"/> is asked
+/// per fetch (a batch larger than that still comes whole).
 /// </summary>
-internal sealed class PartitionScan(int partition, IPartitionGrain grain, long start)
+internal sealed class PartitionScan(int partition, IPartitionGrain grain, long start, int fetchBytes)
 {
-    /// <summary>Bytes asked per fetch.</summary>
-    private const int FetchBytes = 1024 * 1024;
-
     private readonly Queue<Record> _buffer = new();
     private long _fetchAt = start;
 
@@ -37,7 +35,7 @@ internal sealed class PartitionScan(int partition, IPartitionGrain grain, long s
         while (_buffer.Count == 0 && !AtEnd)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var fetched = await grain.FetchAsync(new FetchRequest(_fetchAt, FetchBytes, 0, TimeSpan.Zero));
+            var fetched = await grain.FetchAsync(new FetchRequest(_fetchAt, fetchBytes, 0, TimeSpan.Zero));
             LogEndOffset = fetched.HighWatermark;
             var before = _fetchAt;
             foreach (var record in RecordBatchReader.ReadRecords(fetched.Batches))

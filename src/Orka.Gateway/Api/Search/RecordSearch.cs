@@ -7,8 +7,9 @@ namespace Orka.Gateway.Api.Search;
 /// partitions' next records, the one with the smallest timestamp (then the lowest partition), counts
 /// it as scanned and keeps it if the filter matches. It stops after <c>limit</c> matches,
 /// <c>maxScan</c> records scanned, or at every partition's log end, and says where each partition
-/// stopped. Costs one fetch (up to 1 MiB) per partition per 1 MiB scanned there; nothing is held
-/// beyond the fetched buffers, and the browser receives only the matches.
+/// stopped. Costs one fetch per partition per fetch-size of records scanned there (at most 4 MiB
+/// buffered for the whole search); nothing is held beyond those buffers, and the caller receives only
+/// the matches.
 /// </summary>
 internal static class RecordSearch
 {
