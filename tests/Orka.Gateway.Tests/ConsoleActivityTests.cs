@@ -88,7 +88,7 @@ public sealed class ConsoleActivityTests(ClusterFixture cluster, BrowserFixture 
     public async Task Console_DarkColorScheme_PagesAndChartsFollowIt()
     {
         await Http.CreateTopicAsync("in-the-dark", 1);
-        await Http.ProduceAsync("in-the-dark", 0, "a", "b", "c");
+        await Http.ProduceAsync("in-the-dark", 0, "a", "b", """{"order":{"id":7,"paid":true}}""");
         await CommitAsync("dark-group", "in-the-dark", 0, 1);
 
         await using var dark = await NewContextAsync(ColorScheme.Dark);
@@ -106,6 +106,10 @@ public sealed class ConsoleActivityTests(ClusterFixture cluster, BrowserFixture 
         await page.GotoAsync("/#/topics/in-the-dark");
         await Expect(page.Locator("#records-chart svg")).ToBeVisibleAsync();
         await ScreenshotAsync("topic-dark", page);
+        await page.GotoAsync("/#/topics/in-the-dark/messages");
+        var key = page.Locator("#messages .json-tree .j-key").First;
+        await Expect(key).ToHaveCSSAsync("color", "rgb(210, 168, 255)");
+        await ScreenshotAsync("messages-dark", page);
 
         await Page.GotoAsync("/#/groups/dark-group");
         await Expect(Page.Locator("#lag-chart svg path[data-series='total lag now']")).ToBeAttachedAsync();
