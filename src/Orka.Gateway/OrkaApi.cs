@@ -13,7 +13,9 @@ public static class OrkaApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapClusterApi();
         api.MapTopicsApi();
+        api.MapTopicActivityApi();
         api.MapRecordsApi();
+        api.MapRecordSearchApi();
         api.MapGroupsApi();
         return app;
     }

@@ -46,11 +46,12 @@ public static class GroupsApi
         return TypedResults.Ok(new Page<GroupListItem>(items, page.Count > size ? Paging.Encode(page[size - 1]) : null));
     }
 
-    private static async Task<Ok<GroupDetails>> DescribeAsync(IClusterClient client, string groupId)
+    private static async Task<Ok<GroupDetails>> DescribeAsync(IClusterClient client, TimeProvider time, string groupId)
     {
         var admin = new OrkaAdmin(client);
         var description = await admin.DescribeGroupAsync(groupId);
         var lag = await client.GetGrain<IConsumerGroupGrain>(groupId).GetLagAsync();
+        var lagAt = time.GetUtcNow();
         var members = description.Members.Select(m => new GroupMemberView(
             m.MemberId,
             m.ClientId,
@@ -71,18 +72,15 @@ public static class GroupsApi
             description.LeaderId,
             members,
             offsets,
-            TotalLag(lag)));
+            TotalLag(lag),
+            lagAt));
     }
 
     private static async Task<Ok<IReadOnlyList<LagSample>>> LagHistoryAsync(IClusterClient client, ThroughputSampler sampler, string groupId, long? since)
     {
-        if (since is < 0 or > 253_402_300_799_999)
-        {
-            throw new OrkaException(OrkaErrorCode.InvalidRequest, $"since must be Unix milliseconds between 0 and 253402300799999; got {since}.");
-        }
-
+        var after = Since(since);
         await new OrkaAdmin(client).DescribeGroupAsync(groupId); // 404 for a group that does not exist
-        return TypedResults.Ok(sampler.LagHistoryOf(groupId, since is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null));
+        return TypedResults.Ok(sampler.LagHistoryOf(groupId, after));
     }
 
     private static async Task<Ok<IReadOnlyList<CommittedOffsetView>>> ResetAsync(HttpContext context, IClusterClient client, string groupId)
@@ -104,5 +102,13 @@ public static class GroupsApi
     }
 
     /// <summary>Sum of the partitions' lags, leaving out partitions whose lag is unknown (-1: node down).</summary>
-    private static long TotalLag(ImmutableArray<PartitionLag> lag) => lag.Where(l => l.Lag > 0).Sum(l => l.Lag);
+    internal static long TotalLag(IEnumerable<PartitionLag> lag) => lag.Where(l => l.Lag > 0).Sum(l => l.Lag);
+
+    /// <summary>A history's <c>since</c> parameter (Unix ms) as a time; InvalidRequest when out of range.</summary>
+    internal static DateTimeOffset? Since(long? since) => since switch
+    {
+        null => null,
+        >= 0 and <= 253_402_300_799_999 => DateTimeOffset.FromUnixTimeMilliseconds(since.Value),
+        _ => throw new OrkaException(OrkaErrorCode.InvalidRequest, $"since must be Unix milliseconds between 0 and 253402300799999; got {since}."),
+    };
 }

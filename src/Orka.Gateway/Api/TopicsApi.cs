@@ -19,7 +19,7 @@ public static class TopicsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName("CreateTopic").WithSummary("Creates a topic; partitions are spread over the live nodes.");
         topics.MapGet("/{name}", DescribeAsync)
-            .WithName("DescribeTopic").WithSummary("Config and every partition's node, log start and end offsets and size.");
+            .WithName("DescribeTopic").WithSummary("Config (set keys, and every key with its value, default and source) and every partition's node, log start and end offsets and size.");
         topics.MapPatch("/{name}/config", AlterConfigAsync)
             .Accepts<AlterConfigRequest>("application/json")
             .WithName("AlterTopicConfig").WithSummary("Sets and removes config keys (validated first; nothing changes on error).");
@@ -118,6 +118,7 @@ public static class TopicsApi
             d.Partitions.Sum(p => Math.Max(0, p.SizeInBytes)), // -1: the partition's node is down
             rateIn,
             rateOut,
-            d.Partitions.Select(p => new PartitionView(p.Partition, p.NodeId, p.LogStartOffset, p.LogEndOffset, p.SizeInBytes)).ToList());
+            d.Partitions.Select(p => new PartitionView(p.Partition, p.NodeId, p.LogStartOffset, p.LogEndOffset, p.SizeInBytes)).ToList(),
+            TopicConfigCatalog.Describe(d.Metadata.Config)); // as OrkaAdmin.DescribeTopicConfigsAsync, from the metadata already read
     }
 }

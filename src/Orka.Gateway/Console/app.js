@@ -16,7 +16,8 @@ const routes = [
 function route() {
   page.cleanup.forEach(f => f());
   page = { cleanup: [] };
-  const hash = location.hash || '#/';
+  // The part after '?' is the page's state (the message browser keeps its view there).
+  const [hash, query] = (location.hash || '#/').split(/\?(.*)/s);
   for (const a of document.querySelectorAll('header nav a[data-nav]')) {
     const nav = a.dataset.nav;
     a.classList.toggle('active', nav === 'cluster' ? hash === '#/' : hash.startsWith(`#/${nav}`));
@@ -24,7 +25,7 @@ function route() {
   for (const [re, render] of routes) {
     const m = hash.match(re);
     if (m) {
-      render(...m.slice(1).map(decodeURIComponent));
+      render(...m.slice(1).map(decodeURIComponent), new URLSearchParams(query || ''));
       return;
     }
   }

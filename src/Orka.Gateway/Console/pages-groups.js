@@ -26,8 +26,8 @@ function groupPage(groupId) {
   const cards = h('div', { class: 'cards' });
   const offsets = h('tbody', { id: 'group-offsets' });
   const members = h('tbody', { id: 'group-members' });
-  const canvas = h('canvas', { id: 'lag-chart', width: 1200, height: 260 });
-  const legend = h('div', { class: 'muted', id: 'lag-legend' });
+  const chart = h('div', { class: 'chart-holder', id: 'lag-chart' });
+  const legend = h('div', { class: 'legend', id: 'lag-legend' });
 
   const reset = h('form', { class: 'inline', id: 'reset-offsets' },
     h('label', {}, 'Topic', h('input', { name: 'topic', required: true })),
@@ -52,7 +52,7 @@ function groupPage(groupId) {
     h('div', { class: 'crumbs' }, h('a', { href: '#/groups' }, 'Consumer groups'), ' / '),
     h('h1', { id: 'group-name' }, groupId),
     cards,
-    h('div', { class: 'panel' }, h('h2', {}, 'Lag over time'), canvas, legend),
+    h('div', { class: 'panel' }, h('h2', {}, 'Lag over time'), chart, legend, h('p', { class: 'muted' }, 'Sampled by the gateway every few seconds, last 10 minutes; the newest point is the lag shown above and in the table.')),
     h('div', { class: 'panel' },
       h('h2', {}, 'Committed offsets and lag'),
       h('table', {},
@@ -65,9 +65,11 @@ function groupPage(groupId) {
     h('div', { class: 'panel' }, h('h2', {}, 'Reset offsets (group must be empty)'), reset, h('p'), del));
 
   every(REFRESH_MS, async () => {
-    let g;
+    // Both reads first, then everything is drawn at once: the cards, the table and the chart never
+    // show figures from different refreshes.
+    let g, history;
     try {
-      g = await api('GET', `/api/groups/${enc(groupId)}`);
+      [g, history] = await Promise.all([api('GET', `/api/groups/${enc(groupId)}`), api('GET', `/api/groups/${enc(groupId)}/lag/history`)]);
     } catch (e) {
       if (e.status === 404) { cards.replaceChildren(card('State', pill('Unknown'))); offsets.replaceChildren(); return; }
       throw e;
@@ -87,67 +89,22 @@ function groupPage(groupId) {
       h('td', { class: 'mono' }, m.memberId), h('td', {}, m.clientId),
       h('td', { class: 'mono' }, m.assignment.map(a => `${a.topic}: ${a.partitions.join(', ')}`).join('\n') || '—')))
       : [h('tr', {}, h('td', { colspan: 3, class: 'empty' }, 'No members (the group is empty).'))]));
-    // The gateway samples every group's lag in the background, so the chart has history from before the page was opened.
-    const history = await api('GET', `/api/groups/${enc(groupId)}/lag/history`);
-    drawLag(canvas, legend, history.map(p => ({ t: Date.parse(p.at), total: p.totalLag, parts: p.partitions })));
+    // The gateway samples every group's lag in the background, so the chart has history from before
+    // the page was opened. Its newest point is this very answer (same read, same moment), so the
+    // total above, the table and the chart never disagree.
+    const lagAt = Date.parse(g.lagAt);
+    const now = { t: lagAt, total: g.totalLag, parts: Object.fromEntries(g.offsets.filter(o => o.lag >= 0).map(o => [`${o.topic}/${o.partition}`, o.lag])) };
+    drawLag(chart, legend, [...history.map(p => ({ t: Date.parse(p.at), total: p.totalLag, parts: p.partitions })).filter(p => p.t < lagAt), now]);
   });
 }
 
-const PALETTE = ['#2f6fed', '#e8590c', '#2b8a3e', '#ae3ec9', '#c92a2a', '#1098ad', '#5c940d', '#d6336c'];
-
-/** Total lag (thick) and each partition's lag (thin) against time, on a canvas. */
-function drawLag(canvas, legend, points) {
-  const ctx = canvas.getContext('2d');
-  const ratio = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth || 900;
-  const hgt = canvas.clientHeight || 260;
-  canvas.width = w * ratio;
-  canvas.height = hgt * ratio;
-  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  ctx.clearRect(0, 0, w, hgt);
-  const pad = { l: 64, r: 16, t: 12, b: 28 };
-  const plotW = w - pad.l - pad.r;
-  const plotH = hgt - pad.t - pad.b;
-  const maxLag = Math.max(1, ...points.map(p => p.total));
-  const t0 = points.length ? points[0].t : Date.now();
-  const t1 = Math.max(t0 + 10000, points.length ? points[points.length - 1].t : t0);
-  const x = t => pad.l + ((t - t0) / (t1 - t0)) * plotW;
-  const y = v => pad.t + plotH - (Math.max(0, v) / maxLag) * plotH;
-
-  ctx.font = '12px system-ui, sans-serif';
-  ctx.strokeStyle = '#e3e6eb';
-  ctx.fillStyle = '#667085';
-  ctx.lineWidth = 1;
-  for (let i = 0; i <= 4; i++) {
-    const v = (maxLag * i) / 4;
-    const yy = y(v);
-    ctx.beginPath(); ctx.moveTo(pad.l, yy); ctx.lineTo(w - pad.r, yy); ctx.stroke();
-    ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
-    ctx.fillText(Math.round(v).toLocaleString('en-US'), pad.l - 8, yy);
-  }
-  ctx.textBaseline = 'top';
-  for (let i = 0; i <= 4; i++) {
-    const t = t0 + ((t1 - t0) * i) / 4;
-    ctx.textAlign = i === 0 ? 'left' : i === 4 ? 'right' : 'center';
-    ctx.fillText(new Date(t).toLocaleTimeString(), x(t), hgt - pad.b + 8);
-  }
-  if (points.length === 0) return;
-
-  const series = [...new Set(points.flatMap(p => Object.keys(p.parts)))].sort();
-  series.slice(0, PALETTE.length).forEach((key, i) => {
-    ctx.strokeStyle = PALETTE[i]; ctx.globalAlpha = 0.45; ctx.lineWidth = 1;
-    line(ctx, points.filter(p => key in p.parts).map(p => [x(p.t), y(p.parts[key])]));
-  });
-  ctx.globalAlpha = 1; ctx.strokeStyle = '#111827'; ctx.lineWidth = 2.5;
-  line(ctx, points.map(p => [x(p.t), y(p.total)]));
-  legend.textContent = `total lag now ${points[points.length - 1].total.toLocaleString('en-US')} (thick line); thin lines: ${series.slice(0, PALETTE.length).join(', ')}; sampled by the gateway, last 10 minutes`;
-}
-
-function line(ctx, xy) {
-  if (xy.length === 0) return;
-  ctx.beginPath();
-  ctx.moveTo(xy[0][0], xy[0][1]);
-  for (const [px, py] of xy.slice(1)) ctx.lineTo(px, py);
-  if (xy.length === 1) ctx.arc(xy[0][0], xy[0][1], 2, 0, 2 * Math.PI);
-  ctx.stroke();
+/** Total lag (thick) and each partition's lag, against time; the legend names every partition with its lag now. */
+function drawLag(holder, legend, points) {
+  const keys = [...new Set(points.flatMap(p => Object.keys(p.parts)))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const series = [
+    { name: 'total lag now', points: points.map(p => [p.t, p.total]), colour: 'var(--chart-total)', thick: true },
+    ...keys.map((key, i) => ({ name: key, points: points.filter(p => key in p.parts).map(p => [p.t, p.parts[key]]), colour: seriesColour(i) })),
+  ];
+  const chart = lineChart(holder, legend, series, v => Math.round(v).toLocaleString('en-US'));
+  chart.dataset.lastTotal = points.length ? points[points.length - 1].total : '';
 }

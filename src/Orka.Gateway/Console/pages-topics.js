@@ -1,4 +1,4 @@
-// Orka console: the cluster, topic list, topic and message browser pages.
+// Orka console: the cluster, topic list and topic pages.
 'use strict';
 
 // ---------- cluster ----------
@@ -78,6 +78,11 @@ function topicPage(name) {
   const cards = h('div', { class: 'cards' });
   const partitions = h('tbody', { id: 'partitions' });
   const config = h('tbody', { id: 'config' });
+  const groups = h('tbody', { id: 'topic-groups' });
+  const recordsChart = h('div', { class: 'chart-holder', id: 'records-chart' });
+  const recordsLegend = h('div', { class: 'legend', id: 'records-legend' });
+  const bytesChart = h('div', { class: 'chart-holder', id: 'bytes-chart' });
+  const bytesLegend = h('div', { class: 'legend', id: 'bytes-legend' });
   const partitionSelect = h('select', { name: 'partition' }, h('option', { value: '' }, 'auto (by key)'));
 
   const produce = h('form', { class: 'inline', id: 'produce' },
@@ -131,10 +136,19 @@ function topicPage(name) {
         h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'Partition'), h('th', { class: 'num' }, 'Node'), h('th', { class: 'num' }, 'Log start'),
           h('th', { class: 'num' }, 'Log end'), h('th', { class: 'num' }, 'Records'), h('th', { class: 'num' }, 'Size'))),
         partitions)),
+    h('div', { class: 'grid' },
+      h('div', { class: 'panel' }, h('h2', {}, 'Records/s'), recordsChart, recordsLegend),
+      h('div', { class: 'panel' }, h('h2', {}, 'Bytes/s'), bytesChart, bytesLegend)),
+    h('p', { class: 'muted' }, 'In: records appended (log end growth) and stored bytes added. Out: records committed by consumer groups, and those records times the average stored record size (an estimate). Sampled by the gateway, last 10 minutes.'),
+    h('div', { class: 'panel' },
+      h('h2', {}, 'Consumer groups reading this topic'),
+      h('table', {},
+        h('thead', {}, h('tr', {}, h('th', {}, 'Group'), h('th', {}, 'State'), h('th', { class: 'num' }, 'Lag on this topic'), h('th', {}, 'Lag per partition'))),
+        groups)),
     h('div', { class: 'panel' }, h('h2', {}, 'Produce a test record'), produce),
     h('div', { class: 'grid' },
       h('div', { class: 'panel' }, h('h2', {}, 'Config'),
-        h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Key'), h('th', {}, 'Value'))), config), h('p'), alter),
+        h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Key'), h('th', {}, 'Value'), h('th', {}, 'Default'), h('th', {}, 'Source'))), config), h('p'), alter),
       h('div', { class: 'panel' }, h('h2', {}, 'Partitions and deletion'), grow, h('p'), del)));
 
   let knownPartitions = -1;
@@ -157,9 +171,27 @@ function topicPage(name) {
       h('td', { class: 'num' }, p.partition), h('td', { class: 'num' }, p.node),
       h('td', { class: 'num' }, fmtInt(p.logStartOffset)), h('td', { class: 'num' }, fmtInt(p.logEndOffset)),
       h('td', { class: 'num' }, fmtInt(Math.max(0, p.logEndOffset - p.logStartOffset))), h('td', { class: 'num' }, fmtBytes(p.sizeBytes)))));
-    const keys = Object.keys(t.config).sort();
-    config.replaceChildren(...(keys.length ? keys.map(k => h('tr', {}, h('td', { class: 'mono' }, k), h('td', { class: 'mono' }, t.config[k])))
-      : [h('tr', {}, h('td', { colspan: 2, class: 'empty' }, 'Broker defaults.'))]));
+    config.replaceChildren(...t.configs.map(c => h('tr', { 'data-key': c.name, 'data-source': c.source, class: c.source === 'DefaultConfig' ? 'default' : 'set' },
+      h('td', { class: 'mono', title: c.documentation }, c.name), h('td', { class: 'mono value' }, c.value),
+      h('td', { class: 'mono muted' }, c.defaultValue ?? '—'), h('td', {}, c.source === 'DefaultConfig' ? 'default' : 'set on topic'))));
+    const [flow, readers] = await Promise.all([
+      api('GET', `/api/topics/${enc(name)}/throughput`),
+      api('GET', `/api/topics/${enc(name)}/groups`),
+    ]);
+    const at = flow.map(p => Date.parse(p.at));
+    lineChart(recordsChart, recordsLegend, [
+      { name: 'in', points: flow.map((p, i) => [at[i], p.recordsInPerSecond]), colour: seriesColour(0) },
+      { name: 'out', points: flow.map((p, i) => [at[i], p.recordsOutPerSecond]), colour: seriesColour(1) },
+    ], fmtPerSecond);
+    lineChart(bytesChart, bytesLegend, [
+      { name: 'in', points: flow.map((p, i) => [at[i], p.bytesInPerSecond]), colour: seriesColour(0) },
+      { name: 'out (est.)', points: flow.map((p, i) => [at[i], p.bytesOutPerSecond]), colour: seriesColour(1) },
+    ], fmtBytesPerSecond);
+    groups.replaceChildren(...(readers.length ? readers.map(g => h('tr', { 'data-group': g.groupId },
+      h('td', {}, h('a', { href: `#/groups/${enc(g.groupId)}` }, g.groupId)), h('td', {}, pill(g.state)),
+      h('td', { class: 'num lag' }, fmtInt(g.totalLag)),
+      h('td', { class: 'mono' }, g.partitions.map(p => `${p.partition}: ${fmtInt(p.lag)}`).join('   '))))
+      : [h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No consumer group has committed offsets here or is assigned a partition.'))]));
     if (knownPartitions !== t.partitions.length) {
       knownPartitions = t.partitions.length;
       const chosen = partitionSelect.value;
@@ -167,91 +199,4 @@ function topicPage(name) {
       partitionSelect.value = chosen;
     }
   });
-}
-
-// ---------- message browser ----------
-
-function messagesPage(name) {
-  document.title = `${name} messages · Orka`;
-  const rows = h('tbody', { id: 'messages' });
-  const info = h('span', { class: 'muted', id: 'messages-info' });
-  const partition = h('select', { name: 'partition', id: 'msg-partition' });
-  const mode = h('select', { name: 'mode', id: 'msg-mode' }, h('option', { value: 'offset' }, 'from offset'), h('option', { value: 'time' }, 'from time'));
-  const offset = h('input', { name: 'offset', id: 'msg-offset', type: 'number', min: 0, placeholder: 'log start', style: 'width:120px' });
-  const time = h('input', { name: 'time', id: 'msg-time', type: 'datetime-local', step: 0.001, hidden: true });
-  const limit = h('input', { name: 'limit', type: 'number', min: 1, max: 1000, value: 50, style: 'width:80px' });
-  const next = h('button', { type: 'button', class: 'secondary', id: 'msg-next', disabled: true }, 'Next page');
-  const live = h('button', { type: 'button', class: 'secondary', id: 'live-tail' }, 'Start live tail');
-  let nextOffset = null;
-  let source = null;
-
-  mode.addEventListener('change', () => { offset.hidden = mode.value !== 'offset'; time.hidden = mode.value !== 'time'; });
-  const form = h('form', { class: 'inline', id: 'browse-form' },
-    h('label', {}, 'Partition', partition), h('label', {}, 'Start', mode), h('label', {}, 'Offset / time (UTC)', h('div', {}, offset, time)),
-    h('label', {}, 'Limit', limit), h('button', { type: 'submit', id: 'msg-go' }, 'Read'), next, live);
-
-  function row(r, fresh) {
-    return h('tr', { class: fresh ? 'fresh' : null, 'data-offset': r.offset, 'data-partition': r.partition },
-      h('td', { class: 'num' }, r.partition), h('td', { class: 'num' }, r.offset), h('td', { class: 'mono' }, fmtTime(r.timestamp)),
-      h('td', { class: 'mono' }, show(r.key, r.keyEncoding)), h('td', { class: 'mono' }, show(r.value, r.valueEncoding)),
-      h('td', { class: 'mono' }, r.headers.map(x => `${x.key}=${x.value === null ? 'null' : x.value}${x.encoding === 'base64' ? ' (base64)' : ''}`).join('\n')));
-  }
-  const show = (v, e) => (v === null ? h('span', { class: 'muted' }, 'null') : e === 'base64' ? h('span', { title: 'base64 (binary)' }, `⟨b64⟩ ${v}`) : v);
-
-  async function read(fromOffset) {
-    const p = partition.value;
-    let q = `limit=${enc(limit.value || 50)}`;
-    if (fromOffset !== undefined) q += `&offset=${fromOffset}`;
-    else if (mode.value === 'time' && time.value) q += `&timestamp=${Date.parse(time.value + 'Z')}`; // the table shows UTC, so the input is UTC too
-    else if (mode.value === 'offset' && offset.value !== '') q += `&offset=${enc(offset.value)}`;
-    const result = await act(() => api('GET', `/api/topics/${enc(name)}/partitions/${p}/records?${q}`));
-    if (!result) return;
-    rows.replaceChildren(...(result.records.length ? result.records.map(r => row(r, false))
-      : [h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No records from there; the partition ends at offset ' + result.logEndOffset + '.'))]));
-    nextOffset = result.nextOffset;
-    next.disabled = result.nextOffset >= result.logEndOffset;
-    info.textContent = `partition ${p}: offsets ${result.logStartOffset}–${result.logEndOffset} (end exclusive); showing ${result.records.length}`;
-  }
-
-  function stopTail() {
-    if (source) { source.close(); source = null; }
-    delete info.dataset.state;
-    live.textContent = 'Start live tail';
-  }
-  live.addEventListener('click', () => {
-    if (source) { stopTail(); return; }
-    rows.replaceChildren();
-    info.textContent = `live: new records of every partition of ${name} appear at the top`;
-    source = new EventSource(`/api/topics/${enc(name)}/records/tail?from=latest`);
-    source.addEventListener('record', ev => {
-      rows.prepend(row(JSON.parse(ev.data), true));
-      while (rows.children.length > 500) rows.lastChild.remove();
-    });
-    source.onerror = () => { info.dataset.state = 'reconnecting'; info.textContent = 'live tail interrupted; reconnecting…'; };
-    source.onopen = () => { info.dataset.state = 'open'; info.textContent = `live: new records of every partition of ${name} appear at the top`; };
-    live.textContent = 'Stop live tail';
-  });
-  page.cleanup.push(stopTail);
-  form.addEventListener('submit', e => { e.preventDefault(); stopTail(); read(); });
-  next.addEventListener('click', () => { stopTail(); if (nextOffset !== null) read(nextOffset); });
-
-  mount(
-    h('div', { class: 'crumbs' }, h('a', { href: '#/topics' }, 'Topics'), ' / ', h('a', { href: `#/topics/${enc(name)}` }, name), ' / '),
-    h('h1', {}, `Messages of ${name}`),
-    h('div', { class: 'panel' }, form, h('p', {}, info)),
-    h('div', { class: 'panel' },
-      h('table', {},
-        h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'Partition'), h('th', { class: 'num' }, 'Offset'), h('th', {}, 'Timestamp (UTC)'),
-          h('th', {}, 'Key'), h('th', { style: 'width:40%' }, 'Value'), h('th', {}, 'Headers'))),
-        rows)));
-
-  (async () => {
-    const t = await act(() => api('GET', `/api/topics/${enc(name)}`));
-    if (!t) return;
-    partition.replaceChildren(...t.partitions.map(p => h('option', { value: p.partition }, `${p.partition} (${fmtInt(p.logEndOffset - p.logStartOffset)} records)`)));
-    // Start on the first partition that holds records, so the page shows something at once.
-    const first = t.partitions.find(p => p.logEndOffset > p.logStartOffset);
-    if (first) partition.value = first.partition;
-    read();
-  })();
 }

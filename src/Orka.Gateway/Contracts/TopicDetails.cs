@@ -1,6 +1,10 @@
 namespace Orka.Gateway.Contracts;
 
-/// <summary>A topic: id, config, throughput, and every partition's node and offsets.</summary>
+/// <summary>
+/// A topic: id, config, throughput, and every partition's node and offsets. <see cref="Config"/> holds
+/// the keys set on the topic; <see cref="Configs"/> every key Orka knows with the value in effect, its
+/// default and its source (set on the topic or the default).
+/// </summary>
 public sealed record TopicDetails(
     string Name,
     Guid TopicId,
@@ -9,4 +13,5 @@ public sealed record TopicDetails(
     long SizeBytes,
     double RecordsInPerSecond,
     double RecordsOutPerSecond,
-    IReadOnlyList<PartitionView> Partitions);
+    IReadOnlyList<PartitionView> Partitions,
+    IReadOnlyList<TopicConfigEntry> Configs);

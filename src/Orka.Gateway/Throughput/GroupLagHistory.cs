@@ -6,8 +6,9 @@ namespace Orka.Gateway.Throughput;
 
 /// <summary>
 /// Each group's lag at the last <see cref="Capacity"/> samples (10 minutes at the default 2 s),
-/// in memory: lost when the gateway restarts, and each gateway instance keeps its own. Lag here
-/// counts partitions the group has committed in (end minus committed); a group forgotten by the
+/// in memory: lost when the gateway restarts, and each gateway instance keeps its own. Lag is the
+/// group grain's (<see cref="IConsumerGroupGrain.GetLagAsync"/>), as the groups API shows it;
+/// partitions whose lag is unknown (node down) are left out of a sample. A group forgotten by the
 /// cluster (deleted) loses its history.
 /// </summary>
 internal sealed class GroupLagHistory
@@ -17,17 +18,21 @@ internal sealed class GroupLagHistory
 
     private readonly ConcurrentDictionary<string, Queue<LagSample>> _groups = new(StringComparer.Ordinal);
 
-    public void Add(DateTimeOffset at, IReadOnlyDictionary<string, ImmutableArray<CommittedOffset>> committed, IReadOnlyDictionary<TopicPartition, long> ends)
+    /// <summary>A group's lag as one sample: total and per partition (<c>topic/partition</c>).</summary>
+    public static LagSample ToSample(DateTimeOffset at, ImmutableArray<PartitionLag> lag)
     {
-        foreach (var (group, offsets) in committed)
+        var partitions = lag.Where(l => l.Lag >= 0).ToDictionary(l => l.Partition.ToGrainKey(), l => l.Lag, StringComparer.Ordinal);
+        return new LagSample(at, partitions.Values.Sum(), partitions);
+    }
+
+    public void Add(DateTimeOffset at, IReadOnlyDictionary<string, ImmutableArray<PartitionLag>> lags)
+    {
+        foreach (var (group, lag) in lags)
         {
-            var partitions = offsets
-                .Where(c => ends.ContainsKey(c.Partition))
-                .ToDictionary(c => c.Partition.ToGrainKey(), c => Math.Max(0, ends[c.Partition] - c.Offset), StringComparer.Ordinal);
             var queue = _groups.GetOrAdd(group, _ => new Queue<LagSample>());
             lock (queue)
             {
-                queue.Enqueue(new LagSample(at, partitions.Values.Sum(), partitions));
+                queue.Enqueue(ToSample(at, lag));
                 while (queue.Count > Capacity)
                 {
                     queue.Dequeue();
@@ -35,7 +40,7 @@ internal sealed class GroupLagHistory
             }
         }
 
-        foreach (var gone in _groups.Keys.Where(g => !committed.ContainsKey(g)).ToList())
+        foreach (var gone in _groups.Keys.Where(g => !lags.ContainsKey(g)).ToList())
         {
             _groups.TryRemove(gone, out _);
         }

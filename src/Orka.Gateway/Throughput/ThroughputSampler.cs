@@ -5,11 +5,13 @@ namespace Orka.Gateway.Throughput;
 
 /// <summary>
 /// Samples, every <see cref="GatewayOptions.ThroughputSampleInterval"/>, each topic's total log end
-/// offset (records in) and the sum of its consumer groups' committed offsets (records out), and
-/// answers records/s averaged over <see cref="GatewayOptions.ThroughputWindow"/>. The broker keeps
-/// no counters of its own, so rates are differences of offsets: records later removed by retention
+/// offset (records in), the sum of its consumer groups' committed offsets (records out) and its
+/// stored size, and answers records/s averaged over <see cref="GatewayOptions.ThroughputWindow"/>
+/// and the last 10 minutes of records/s and bytes/s (<see cref="ThroughputHistoryOf"/>). The nodes' byte and
+/// record counters (their <c>Orka</c> meter) are not readable through the cluster client, so rates are
+/// differences of offsets and sizes: records later removed by retention
 /// or compaction still count, and "out" moves only when groups commit. A sample costs one describe
-/// per topic and one committed-offsets read per group; rates are zero until two samples exist.
+/// per topic and one lag read per group; rates are zero until two samples exist.
 /// The same samples give each group's lag over time (<see cref="LagHistoryOf"/>), so the console's
 /// chart has history from before it was opened.
 /// </summary>
@@ -28,21 +30,28 @@ public sealed partial class ThroughputSampler(
     /// </summary>
     public IReadOnlyList<Contracts.LagSample> LagHistoryOf(string groupId, DateTimeOffset? since) => _lag.Of(groupId, since);
 
+    /// <summary>
+    /// The topic's throughput between consecutive samples of the last <see cref="TopicSamples.Capacity"/>,
+    /// oldest first, only those after <paramref name="since"/>; empty for a topic not sampled twice yet.
+    /// </summary>
+    public IReadOnlyList<Contracts.ThroughputPoint> ThroughputHistoryOf(string topic, DateTimeOffset? since) =>
+        _topics.TryGetValue(topic, out var samples) ? samples.History(since) : [];
+
     /// <summary>Records/s in and out of <paramref name="topic"/>; zeros when not sampled yet.</summary>
     public (double In, double Out) RatesOf(string topic) =>
         _topics.TryGetValue(topic, out var samples) ? samples.Rates(options.Value.ThroughputWindow) : (0, 0);
 
     /// <summary>
     /// Takes one sample of every topic and group now (also what the background loop does each
-    /// interval): topics' log end offsets, groups' committed offsets, and from both each group's lag.
+    /// interval): topics' log end offsets and sizes, and every group's lag (which carries its committed offsets).
     /// </summary>
     public async Task SampleAsync(CancellationToken cancellationToken)
     {
         var names = await client.GetGrain<IClusterGrain>(IClusterGrain.Key).ListTopicsAsync();
-        var committed = await CommittedByGroupAsync(cancellationToken);
-        var consumed = committed.Values.SelectMany(c => c)
-            .GroupBy(c => c.Partition.Topic, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Sum(c => c.Offset), StringComparer.Ordinal);
+        var lags = await LagByGroupAsync(cancellationToken);
+        var consumed = lags.Values.SelectMany(l => l).Where(l => l.CommittedOffset >= 0)
+            .GroupBy(l => l.Partition.Topic, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(l => l.CommittedOffset), StringComparer.Ordinal);
         var now = time.GetUtcNow();
         var descriptions = await Task.WhenAll(names.Select(async name =>
         {
@@ -57,16 +66,17 @@ public sealed partial class ThroughputSampler(
                 return null;
             }
         }));
-        var ends = new Dictionary<TopicPartition, long>();
         foreach (var description in descriptions.OfType<TopicDescription>())
         {
             var name = description.Metadata.Name;
-            var end = description.Partitions.Sum(p => Math.Max(0, p.LogEndOffset)); // -1: node down
-            _topics.GetOrAdd(name, _ => new TopicSamples()).Add(new Sample(now, description.Metadata.TopicId, end, consumed.GetValueOrDefault(name)));
-            foreach (var p in description.Partitions.Where(p => p.LogEndOffset >= 0))
-            {
-                ends[new TopicPartition(name, p.Partition)] = p.LogEndOffset;
-            }
+            var up = description.Partitions.Where(p => p.LogEndOffset >= 0).ToList(); // -1: node down
+            _topics.GetOrAdd(name, _ => new TopicSamples()).Add(new Sample(
+                now,
+                description.Metadata.TopicId,
+                up.Sum(p => p.LogEndOffset),
+                consumed.GetValueOrDefault(name),
+                up.Sum(p => Math.Max(0, p.SizeInBytes)),
+                up.Sum(p => Math.Max(0, p.LogEndOffset - p.LogStartOffset))));
         }
 
         foreach (var gone in _topics.Keys.Except(names))
@@ -74,7 +84,7 @@ public sealed partial class ThroughputSampler(
             _topics.TryRemove(gone, out _);
         }
 
-        _lag.Add(now, committed, ends);
+        _lag.Add(now, lags);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,9 +1,13 @@
+using Orka.Gateway.Contracts;
+
 namespace Orka.Gateway.Throughput;
 
-/// <summary>The recent samples of one topic (a short ring, thread-safe).</summary>
+/// <summary>The recent samples of one topic (a ring of <see cref="Capacity"/>, thread-safe).</summary>
 internal sealed class TopicSamples
 {
-    private const int Capacity = 64;
+    /// <summary>Samples kept: 10 minutes at the default 2 s interval.</summary>
+    public const int Capacity = 300;
+
     private readonly Queue<Sample> _samples = new();
     private readonly Lock _lock = new();
 
@@ -42,10 +46,35 @@ internal sealed class TopicSamples
                 oldest = _samples.Reverse().Skip(1).First();
             }
 
-            var seconds = (newest.At - oldest.At).TotalSeconds;
-            return seconds <= 0
-                ? (0, 0)
-                : (Math.Max(0, newest.LogEnd - oldest.LogEnd) / seconds, Math.Max(0, newest.Committed - oldest.Committed) / seconds);
+            var point = Between(oldest, newest);
+            return (point.RecordsInPerSecond, point.RecordsOutPerSecond);
         }
+    }
+
+    /// <summary>Throughput between each pair of consecutive samples, oldest first; only those ending after <paramref name="since"/>.</summary>
+    public IReadOnlyList<ThroughputPoint> History(DateTimeOffset? since)
+    {
+        lock (_lock)
+        {
+            return _samples.Zip(_samples.Skip(1), Between).Where(p => since is null || p.At > since).ToList();
+        }
+    }
+
+    private static ThroughputPoint Between(Sample older, Sample newer)
+    {
+        var seconds = (newer.At - older.At).TotalSeconds;
+        if (seconds <= 0)
+        {
+            return new ThroughputPoint(newer.At, 0, 0, 0, 0);
+        }
+
+        var recordsOut = Math.Max(0, newer.Committed - older.Committed);
+        var bytesPerRecord = newer.RecordsHeld > 0 ? (double)newer.SizeBytes / newer.RecordsHeld : 0;
+        return new ThroughputPoint(
+            newer.At,
+            Math.Max(0, newer.LogEnd - older.LogEnd) / seconds,
+            recordsOut / seconds,
+            Math.Max(0, newer.SizeBytes - older.SizeBytes) / seconds,
+            recordsOut * bytesPerRecord / seconds);
     }
 }
