@@ -13,7 +13,7 @@ namespace Orka.Broker.Grains;
 /// check refuses the whole commit.
 /// </summary>
 /// <remarks>
-/// Costs one topic-metadata call per distinct topic in the commit. The group's offsets are on the
+/// Costs one topic-metadata call per distinct topic in the commit, made in turn. The group's offsets are on the
 /// metadata disk every node shares, so they must stay bounded by the partitions that exist.
 /// </remarks>
 internal static class OffsetCommitValidator
@@ -41,13 +41,13 @@ internal static class OffsetCommitValidator
             }
         }
 
-        var topics = offsets.Select(o => o.Partition.Topic).Distinct(StringComparer.Ordinal).ToList();
-        var metadatas = await Task.WhenAll(topics.Select(t => grains.GetGrain<ITopicGrain>(t).GetMetadataAsync()));
+        // One topic at a time, stopping at the first that is missing: a commit naming thousands of
+        // made-up topics costs one topic grain activation, not thousands.
         var partitionCounts = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < topics.Count; i++)
+        foreach (var topic in offsets.Select(o => o.Partition.Topic).Distinct(StringComparer.Ordinal))
         {
-            partitionCounts[topics[i]] = metadatas[i]?.PartitionCount
-                ?? throw new OrkaException(OrkaErrorCode.UnknownTopicOrPartition, $"Cannot commit offsets for topic '{topics[i]}': it does not exist.");
+            partitionCounts[topic] = (await grains.GetGrain<ITopicGrain>(topic).GetMetadataAsync())?.PartitionCount
+                ?? throw new OrkaException(OrkaErrorCode.UnknownTopicOrPartition, $"Cannot commit offsets for topic '{topic}': it does not exist.");
         }
 
         foreach (var offset in offsets)
