@@ -15,6 +15,7 @@ public enum OrkaErrorCode : short
     NotLeaderOrFollower = 6,
     RequestTimedOut = 7,
     MessageTooLarge = 10,
+    OffsetMetadataTooLarge = 12,
     CoordinatorNotAvailable = 15,
     NotCoordinator = 16,
     InvalidTopic = 17,

@@ -1,5 +1,7 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orka.Kafka.Hosting;
 using Orka.Kafka.Protocol;
 
 namespace Orka.Kafka;
@@ -13,11 +15,13 @@ public sealed class KafkaRequestDispatcher
 {
     private readonly FrozenDictionary<ApiKey, KafkaApi> _apis;
     private readonly ILogger<KafkaRequestDispatcher> _logger;
+    private readonly int _maxArrayElements;
 
-    public KafkaRequestDispatcher(IEnumerable<KafkaApi> apis, ILogger<KafkaRequestDispatcher> logger)
+    public KafkaRequestDispatcher(IEnumerable<KafkaApi> apis, ILogger<KafkaRequestDispatcher> logger, IOptions<KafkaListenerOptions>? options = null)
     {
         _apis = apis.ToFrozenDictionary(a => a.Key);
         _logger = logger;
+        _maxArrayElements = (options?.Value ?? new KafkaListenerOptions()).MaxRequestArrayElements;
     }
 
     /// <summary>Every API answered, by key, for ApiVersions.</summary>
@@ -41,7 +45,7 @@ public sealed class KafkaRequestDispatcher
     /// </summary>
     public async ValueTask<Task<KafkaWriter?>> StartAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken, Action? retainFrame = null)
     {
-        var reader = new KafkaReader(frame) { FrameRetainer = retainFrame };
+        var reader = new KafkaReader(frame) { FrameRetainer = retainFrame, MaxArrayElements = _maxArrayElements };
         var key = (ApiKey)reader.ReadInt16();
         var version = reader.ReadInt16();
         var correlationId = reader.ReadInt32();

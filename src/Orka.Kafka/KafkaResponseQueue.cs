@@ -25,8 +25,8 @@ namespace Orka.Kafka;
 /// </remarks>
 internal sealed class KafkaResponseQueue
 {
-    private readonly Channel<(byte[] Frame, Task<KafkaWriter?> Response, StrongBox<bool> Retained)> _queue =
-        Channel.CreateUnbounded<(byte[], Task<KafkaWriter?>, StrongBox<bool>)>(new UnboundedChannelOptions
+    private readonly Channel<(byte[] Frame, Task<KafkaWriter?> Response, StrongBox<bool> Retained, long Charged)> _queue =
+        Channel.CreateUnbounded<(byte[], Task<KafkaWriter?>, StrongBox<bool>, long)>(new UnboundedChannelOptions
         {
             SingleReader = true,
             SingleWriter = true,
@@ -42,12 +42,15 @@ internal sealed class KafkaResponseQueue
     private readonly ILogger _logger;
     private readonly Task _writing;
     private readonly ArrayPool<byte> _frames;
+    private readonly RequestMemoryBudget? _budget;
     private int _count;
 
     /// <param name="frames">Where request frames go back once answered (they were rented there); <see cref="ArrayPool{T}.Shared"/> unless a test watches it.</param>
-    public KafkaResponseQueue(PipeWriter output, int maxInFlight, CancellationTokenSource stop, ConnectionContext connection, ILogger logger, ArrayPool<byte>? frames = null)
+    /// <param name="budget">Where each frame's reserved bytes go back once answered (retained frames too).</param>
+    public KafkaResponseQueue(PipeWriter output, int maxInFlight, CancellationTokenSource stop, ConnectionContext connection, ILogger logger, ArrayPool<byte>? frames = null, RequestMemoryBudget? budget = null)
     {
         _frames = frames ?? ArrayPool<byte>.Shared;
+        _budget = budget;
         _slots = new SemaphoreSlim(maxInFlight, maxInFlight);
         _output = output;
         _stop = stop;
@@ -65,11 +68,14 @@ internal sealed class KafkaResponseQueue
     /// <summary>Gives back a slot taken for a request that did not start.</summary>
     public void ReleaseSlot() => _slots.Release();
 
-    /// <summary>Queues a started request (holding a slot) behind the earlier ones; the queue now owns its frame.</summary>
-    public void Add(byte[] frame, Task<KafkaWriter?> response, StrongBox<bool> retained)
+    /// <summary>
+    /// Queues a started request (holding a slot) behind the earlier ones; the queue now owns its
+    /// frame and the <paramref name="charged"/> bytes reserved for it in the request memory budget.
+    /// </summary>
+    public void Add(byte[] frame, Task<KafkaWriter?> response, StrongBox<bool> retained, long charged = 0)
     {
         Interlocked.Increment(ref _count);
-        if (!_queue.Writer.TryWrite((frame, response, retained)))
+        if (!_queue.Writer.TryWrite((frame, response, retained, charged)))
         {
             throw new InvalidOperationException("The response queue is complete."); // only the reader adds, and it completes the queue last
         }
@@ -87,7 +93,7 @@ internal sealed class KafkaResponseQueue
         await Task.Yield(); // the constructor returns at once
         var failed = false;
         // No cancellation: every entry is drained, so that every frame goes back to the pool.
-        await foreach (var (frame, responseTask, retained) in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        await foreach (var (frame, responseTask, retained, charged) in _queue.Reader.ReadAllAsync(CancellationToken.None))
         {
             KafkaWriter? response = null;
             try
@@ -126,6 +132,10 @@ internal sealed class KafkaResponseQueue
                     // Set before the response task completed, so it is visible here.
                     _frames.Return(frame);
                 }
+
+                // A retained frame stays alive until the grain call lets go of it, outside the
+                // budget: that happens only for calls that timed out.
+                _budget?.Release(charged);
                 Interlocked.Decrement(ref _count);
                 _slots.Release();
             }

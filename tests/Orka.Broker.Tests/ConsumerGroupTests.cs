@@ -18,6 +18,14 @@ public sealed class ConsumerGroupTests(ClusterFixture fixture)
 
     private IConsumerGroupGrain NewGroup(string name) => fixture.Grains.GetGrain<IConsumerGroupGrain>($"{name}-{Guid.NewGuid():N}");
 
+    /// <summary>Partition 0 of a new one-partition topic (offsets are committed only for partitions that exist).</summary>
+    private async Task<TopicPartition> NewPartitionAsync(string prefix)
+    {
+        var topic = $"{prefix}-{Guid.NewGuid():N}";
+        await fixture.Grains.GetGrain<ITopicGrain>(topic).CreateAsync(new TopicSpec(topic, 1));
+        return new TopicPartition(topic, 0);
+    }
+
     // Intent: members joining together form one generation; the leader sees everyone's metadata and each member gets its own assignment.
     [Fact]
     public async Task Group_ThreeMembersJoinAndSync_OneGenerationLeaderSeesAllEachGetsOwnAssignment()
@@ -108,7 +116,7 @@ public sealed class ConsumerGroupTests(ClusterFixture fixture)
     {
         var group = NewGroup("fenced");
         var member = (await FormGroupAsync(group, "a"))[0];
-        var partition = new TopicPartition("fenced-topic", 0);
+        var partition = await NewPartitionAsync("fenced-topic");
         await group.CommitAsync(member.GenerationId, member.MemberId, [new CommittedOffset(partition, 5)]);
 
         // The leader rejoining starts the next generation.
@@ -131,7 +139,7 @@ public sealed class ConsumerGroupTests(ClusterFixture fixture)
     public async Task Group_SimpleCommit_RefusedWhileMembersActiveAllowedWhenEmpty()
     {
         var group = NewGroup("simple");
-        var partition = new TopicPartition("simple-topic", 0);
+        var partition = await NewPartitionAsync("simple-topic");
         await group.CommitAsync([new CommittedOffset(partition, 1)]);
 
         var member = (await FormGroupAsync(group, "a"))[0];
@@ -151,7 +159,7 @@ public sealed class ConsumerGroupTests(ClusterFixture fixture)
     {
         var group = NewGroup("awaiting");
         var member = (await JoinAllAsync(group, await NewMemberIdsAsync(group, "a")))[0];
-        var offsets = ImmutableArray.Create(new CommittedOffset(new TopicPartition("awaiting-topic", 0), 4));
+        var offsets = ImmutableArray.Create(new CommittedOffset(await NewPartitionAsync("awaiting-topic"), 4));
 
         Assert.Equal(GroupState.CompletingRebalance, (await group.DescribeAsync()).State);
         Assert.Equal(OrkaErrorCode.RebalanceInProgress, (await Assert.ThrowsAsync<OrkaException>(() => group.CommitAsync(member.GenerationId, member.MemberId, offsets))).Code);

@@ -16,6 +16,14 @@ public sealed class GroupAdminTests(ClusterFixture fixture)
 
     private static string NewName(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
+    /// <summary>A new topic of <paramref name="partitions"/> partitions (offsets are committed only for partitions that exist).</summary>
+    private async Task<string> NewTopicAsync(int partitions)
+    {
+        var topic = NewName("t");
+        await fixture.Grains.GetGrain<ITopicGrain>(topic).CreateAsync(new TopicSpec(topic, partitions));
+        return topic;
+    }
+
     // Intent: groups appear in the list once they have a member or a commit, with state and protocol type; deleted ones vanish.
     [Fact]
     public async Task ListGroups_MemberOrCommit_ListedWithStateUntilDeleted()
@@ -23,7 +31,7 @@ public sealed class GroupAdminTests(ClusterFixture fixture)
         var committing = NewName("listed-commit");
         var joining = NewName("listed-member");
         var untouched = NewName("listed-never");
-        await Group(committing).CommitAsync([new CommittedOffset(new TopicPartition("t", 0), 3)]);
+        await Group(committing).CommitAsync([new CommittedOffset(new TopicPartition(await NewTopicAsync(1), 0), 3)]);
         var member = await JoinAloneAsync(Group(joining), []);
         await Group(untouched).DescribeAsync();
 
@@ -45,7 +53,8 @@ public sealed class GroupAdminTests(ClusterFixture fixture)
     public async Task DeleteGroup_EmptyWithOffsets_OffsetsGoneAndDescribeSaysNotFound()
     {
         var id = NewName("delete");
-        await Group(id).CommitAsync([new CommittedOffset(new TopicPartition("t", 0), 3), new CommittedOffset(new TopicPartition("t", 1), 4)]);
+        var topic = await NewTopicAsync(2);
+        await Group(id).CommitAsync([new CommittedOffset(new TopicPartition(topic, 0), 3), new CommittedOffset(new TopicPartition(topic, 1), 4)]);
 
         await Admin.DeleteGroupAsync(id);
 
@@ -60,7 +69,7 @@ public sealed class GroupAdminTests(ClusterFixture fixture)
     public async Task DeleteGroup_WithMembersOrUnknown_RefusedAndNothingChanges()
     {
         var id = NewName("delete-busy");
-        var partition = new TopicPartition("t", 0);
+        var partition = new TopicPartition(await NewTopicAsync(1), 0);
         var member = await JoinAloneAsync(Group(id), []);
         await Group(id).CommitAsync(member.GenerationId, member.MemberId, [new CommittedOffset(partition, 9)]);
 

@@ -12,12 +12,16 @@ namespace Orka.Kafka.Tests;
 /// </summary>
 internal sealed class RawKafkaConnection : IAsyncDisposable
 {
-    private readonly TcpClient _client = new() { NoDelay = true };
+    private readonly TcpClient _client;
     private NetworkStream? _stream;
 
-    public static async Task<RawKafkaConnection> OpenAsync(KafkaEndpoint endpoint)
+    private RawKafkaConnection(System.Net.IPAddress? from) =>
+        _client = from is null ? new TcpClient { NoDelay = true } : new TcpClient(new System.Net.IPEndPoint(from, 0)) { NoDelay = true };
+
+    /// <summary>Connects to <paramref name="endpoint"/>, from the loopback address <paramref name="from"/> when given (127.0.0.2 and so on are distinct client addresses).</summary>
+    public static async Task<RawKafkaConnection> OpenAsync(KafkaEndpoint endpoint, System.Net.IPAddress? from = null)
     {
-        var connection = new RawKafkaConnection();
+        var connection = new RawKafkaConnection(from);
         await connection._client.ConnectAsync(endpoint.Host, endpoint.Port);
         connection._stream = connection._client.GetStream();
         return connection;

@@ -78,14 +78,8 @@ internal sealed partial class ConsumerGroupGrain(
     public async Task CommitAsync(int generationId, string memberId, ImmutableArray<CommittedOffset> offsets)
     {
         GroupId();
-        foreach (var offset in offsets)
-        {
-            Names.ValidateTopicName(offset.Partition.Topic);
-            if (offset.Partition.Partition < 0 || offset.Offset < 0)
-            {
-                throw new OrkaException(OrkaErrorCode.InvalidRequest, $"Cannot commit offset {offset.Offset} for partition {offset.Partition}.");
-            }
-        }
+        // Before the membership checks: Join and Sync interleave with this await.
+        await OffsetCommitValidator.ValidateAsync(GrainFactory, options.Value, offsets);
 
         // Kafka's order of checks (GroupCoordinator.handleCommitOffsets): a generation-less commit is a
         // "simple consumer" and only allowed while nobody is in the group.

@@ -23,4 +23,18 @@ public sealed class OrkaGroupOptions
     /// <c>orka.consumer.lag</c> gauge. Each time costs one offsets call per partition of its topics.
     /// </summary>
     public TimeSpan LagMetricsInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// <c>Orka:Groups:OffsetMetadataMaxBytes</c> (Kafka's <c>offset.metadata.max.bytes</c>): the longest
+    /// metadata string a committed offset may carry, in UTF-8 bytes; a commit with a longer one is
+    /// refused whole with OFFSET_METADATA_TOO_LARGE. Default 4,096, as in Kafka.
+    /// </summary>
+    public int OffsetMetadataMaxBytes { get; set; } = 4096;
+
+    /// <summary>
+    /// <c>Orka:Groups:MaxPartitionsPerCommit</c>: the most partitions one offset commit may name; a
+    /// larger commit is refused whole with INVALID_REQUEST. Kafka has no such limit (its request size
+    /// bounds it), and the offsets live in one persisted group state. Default 100,000.
+    /// </summary>
+    public int MaxPartitionsPerCommit { get; set; } = 100_000;
 }

@@ -33,6 +33,7 @@ public static class OrkaProblems
         OrkaErrorCode.IllegalGeneration => StatusCodes.Status409Conflict,
 
         OrkaErrorCode.MessageTooLarge or
+        OrkaErrorCode.OffsetMetadataTooLarge or
         OrkaErrorCode.RecordListTooLarge => StatusCodes.Status413PayloadTooLarge,
 
         // 416: the offset asked for lies outside the partition's log (the "range" of the resource).

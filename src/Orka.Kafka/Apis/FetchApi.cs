@@ -14,7 +14,11 @@ namespace Orka.Kafka.Apis;
 /// partition grain at 10 s); they hold no lock and change nothing.</para>
 /// <para>Sizes: each partition reads at most its partition_max_bytes; partitions are added in
 /// request order until max_bytes is used, but the first non-empty one is always included whole,
-/// as Kafka does, so a batch larger than the limits still gets through.</para>
+/// as Kafka does, so a batch larger than the limits still gets through. max_bytes is capped by
+/// <c>Orka:Kafka:FetchMaxBytes</c> (Kafka's broker <c>fetch.max.bytes</c>), and so is each
+/// partition's read.</para>
+/// <para>A partition named more than once is read and answered once, for its first entry, as
+/// Kafka does (its fetch request is a map): a client cannot make the node read the same data N times.</para>
 /// </remarks>
 public sealed class FetchApi(KafkaApiContext context) : KafkaApi
 {
@@ -90,6 +94,8 @@ public sealed class FetchApi(KafkaApiContext context) : KafkaApi
         }
 
         request.SkipTaggedFields();
+        topics = WithoutDuplicates(topics);
+        maxBytes = maxBytes <= 0 ? context.Options.FetchMaxBytes : Math.Min(maxBytes, context.Options.FetchMaxBytes);
 
         var metadata = new Dictionary<string, TopicMetadata?>(StringComparer.Ordinal);
         foreach (var topic in topics)
@@ -127,9 +133,12 @@ public sealed class FetchApi(KafkaApiContext context) : KafkaApi
         }
 
         response.WriteInt32(0); // throttle
-        response.WriteInt16(0); // error
-        response.WriteInt32(0); // session id: no fetch sessions
-        var budget = maxBytes <= 0 ? int.MaxValue : maxBytes;
+        if (version >= 7)
+        {
+            response.WriteInt16(0); // error
+            response.WriteInt32(0); // session id: no fetch sessions
+        }
+        var budget = maxBytes;
 
         // One buffer for the whole response (the records read plus ~64 bytes of fields per
         // partition), instead of a copy of everything written so far at every doubling.
@@ -178,6 +187,23 @@ public sealed class FetchApi(KafkaApiContext context) : KafkaApi
         return true;
     }
 
+    /// <summary>The topics with every partition after its first entry left out (a topic entry left with none goes too).</summary>
+    private static List<(string Name, List<PartitionRequest> Partitions)> WithoutDuplicates(List<(string Name, List<PartitionRequest> Partitions)> topics)
+    {
+        var seen = new HashSet<(string, int)>();
+        var result = new List<(string Name, List<PartitionRequest> Partitions)>(topics.Count);
+        foreach (var (name, partitions) in topics)
+        {
+            var unique = partitions.Where(p => seen.Add((name, p.Partition))).ToList();
+            if (unique.Count > 0 || partitions.Count == 0)
+            {
+                result.Add((name, unique));
+            }
+        }
+
+        return result;
+    }
+
     private async Task<PartitionAnswer[][]> ReadAllAsync(
         List<(string Name, List<PartitionRequest> Partitions)> topics, Dictionary<string, TopicMetadata?> metadata, TimeSpan wait)
     {
@@ -196,7 +222,7 @@ public sealed class FetchApi(KafkaApiContext context) : KafkaApi
         var grain = context.Grains.GetGrain<IPartitionGrain>(new TopicPartition(topic, partition.Partition).ToGrainKey());
         try
         {
-            var result = await grain.FetchAsync(new FetchRequest(partition.FetchOffset, Math.Max(partition.MaxBytes, 1), 1, wait));
+            var result = await grain.FetchAsync(new FetchRequest(partition.FetchOffset, Math.Clamp(partition.MaxBytes, 1, context.Options.FetchMaxBytes), 1, wait));
             return new PartitionAnswer(OrkaErrorCode.None, result.HighWatermark, result.LogStartOffset, result.Batches);
         }
         catch (Exception e)

@@ -75,7 +75,10 @@ public sealed class OffsetCommitApi(KafkaApiContext context) : KafkaApi
             error = context.ErrorOf(e);
         }
 
-        response.WriteInt32(0); // throttle
+        if (version >= 3)
+        {
+            response.WriteInt32(0); // throttle
+        }
         response.WriteArray(topics, (w, t) =>
         {
             w.WriteString(t.Name);

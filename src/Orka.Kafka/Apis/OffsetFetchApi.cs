@@ -89,7 +89,7 @@ public sealed class OffsetFetchApi(KafkaApiContext context) : KafkaApi
             return null;
         }
 
-        var topics = new List<(string, List<int>)>(count);
+        var topics = new List<(string, List<int>)>(); // not sized from the wire
         for (var i = 0; i < count; i++)
         {
             var name = request.ReadString();

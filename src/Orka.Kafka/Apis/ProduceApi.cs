@@ -7,7 +7,9 @@ namespace Orka.Kafka.Apis;
 /// log assigns the base offset and validates every batch's CRC; a bad batch fails the partition
 /// with CORRUPT_MESSAGE and nothing of it is appended). Partitions of one request are appended in
 /// parallel. With acks=0 Kafka sends no response, and neither does this. Pipelined: see
-/// <see cref="StartAsync"/>.
+/// <see cref="StartAsync"/>. A partition named more than once in one request is appended not at
+/// all: each of its entries is answered INVALID_REQUEST (Kafka keeps the last one and drops the
+/// others without a word; a duplicate is a client bug that should not lose records silently).
 /// </summary>
 public sealed class ProduceApi(KafkaApiContext context) : KafkaApi
 {
@@ -50,11 +52,14 @@ public sealed class ProduceApi(KafkaApiContext context) : KafkaApi
         });
         request.SkipTaggedFields();
 
+        var duplicates = Duplicates(topics.SelectMany(t => t.Partitions.Select(p => (t.Name, p.Index))));
         var results = new List<(string Name, List<Task<PartitionAppend>> Partitions)>();
         foreach (var topic in topics)
         {
             var metadata = Names.TopicNameError(topic.Name) is null ? await context.Topics.GetAsync(topic.Name) : null;
-            results.Add((topic.Name, topic.Partitions.Select(p => AppendAsync(request, topic.Name, metadata, p.Index, p.Records, acks, transactionalId)).ToList()));
+            results.Add((topic.Name, [.. topic.Partitions.Select(p => duplicates?.Contains((topic.Name, p.Index)) == true
+                ? Task.FromResult(new PartitionAppend(p.Index, OrkaErrorCode.InvalidRequest, -1, -1, null))
+                : AppendAsync(request, topic.Name, metadata, p.Index, p.Records, acks, transactionalId))]));
         }
 
         await Task.WhenAll(results.SelectMany(r => r.Partitions));
@@ -70,6 +75,22 @@ public sealed class ProduceApi(KafkaApiContext context) : KafkaApi
         }
 
         return WriteWhenDurableAsync(response, version, results);
+    }
+
+    /// <summary>The topic-partitions named more than once; null when there are none (the usual case, without allocating a second set).</summary>
+    private static HashSet<(string, int)>? Duplicates(IEnumerable<(string Topic, int Partition)> partitions)
+    {
+        var seen = new HashSet<(string, int)>();
+        HashSet<(string, int)>? duplicates = null;
+        foreach (var partition in partitions)
+        {
+            if (!seen.Add(partition))
+            {
+                (duplicates ??= []).Add(partition);
+            }
+        }
+
+        return duplicates;
     }
 
     /// <summary>

@@ -21,10 +21,17 @@ internal sealed class KafkaListener(
     IOptions<KafkaListenerOptions> options,
     KafkaBrokerDirectory directory,
     IGrainFactory grains,
+    TimeProvider time,
     ILoggerFactory loggerFactory) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<KafkaListener>();
     private KestrelServer? _server;
+
+    /// <summary>The connection limits of the running listener; null before it starts.</summary>
+    public KafkaConnectionLimiter? Connections { get; private set; }
+
+    /// <summary>Unread bytes one connection's receive pipe holds before the socket is not read (Kestrel's default).</summary>
+    internal const long ReceivePipeBytes = 1024 * 1024;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(KafkaListener), ServiceLifecycleStage.Active, StartAsync, StopAsync);
@@ -43,11 +50,16 @@ internal sealed class KafkaListener(
             : IPAddress.Parse(settings.Host);
         ListenOptions? listen = null;
         var kestrel = new KestrelServerOptions { ApplicationServices = services };
-        // A frame is buffered whole before it is parsed, so the pipe must hold the largest one allowed.
-        kestrel.Limits.MaxRequestBufferSize = settings.MaxRequestBytes + 8L;
+        // The connection handler copies each frame out of the pipe as it arrives, into a buffer
+        // reserved from the request memory budget; the pipe itself holds at most this much unread
+        // per connection before Kestrel stops reading the socket.
+        kestrel.Limits.MaxRequestBufferSize = ReceivePipeBytes;
+        var limiter = new KafkaConnectionLimiter(settings.MaxConnections, settings.MaxConnectionsPerIp, time, loggerFactory.CreateLogger<KafkaConnectionLimiter>());
+        Connections = limiter;
         kestrel.Listen(address, settings.Port, l =>
         {
             listen = l;
+            l.Use(next => connection => limiter.OnConnectionAsync(connection, next));
             l.UseConnectionHandler<KafkaConnectionHandler>();
         });
         // Kafka clients keep a few long-lived, busy connections: receive straight into a buffer

@@ -49,6 +49,52 @@ public sealed class KafkaListenerOptions
     /// </summary>
     public int MaxInFlightPerConnection { get; set; } = 16;
 
+    /// <summary>
+    /// <c>Orka:Kafka:MaxConnections</c>: Kafka's <c>max.connections</c>. A connection past this many
+    /// open ones is closed at once, before anything is read from it; refusals are logged once per
+    /// ten seconds with their count. Default 10,000 (Kafka has no limit; a node without one runs out of
+    /// open files and dies). Keep it well under the process's open-file limit (<c>ulimit -n</c>).
+    /// </summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
+    /// <c>Orka:Kafka:MaxConnectionsPerIp</c>: Kafka's <c>max.connections.per.ip</c>: open connections
+    /// from one client address. Past it, new connections from that address are closed at once. Default 1,000.
+    /// </summary>
+    public int MaxConnectionsPerIp { get; set; } = 1_000;
+
+    /// <summary>
+    /// <c>Orka:Kafka:QueuedMaxRequestBytes</c>: Kafka's <c>queued.max.request.bytes</c>: the bytes of
+    /// request frames being read or not yet answered, across all connections of the node. A frame
+    /// that does not fit waits (its connection is not read meanwhile, so TCP pushes back on the
+    /// client); a frame larger than the whole budget closes its connection. Default 512 MiB; at least
+    /// <see cref="MaxRequestBytes"/> is sensible, or the largest requests can never be read.
+    /// </summary>
+    public long QueuedMaxRequestBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>
+    /// <c>Orka:Kafka:RequestReadTimeout</c>: how long a request frame may take to arrive once its size
+    /// has been read (time spent waiting for <see cref="QueuedMaxRequestBytes"/> not counted). A frame
+    /// not complete by then closes the connection and frees its buffer. Default 30 seconds.
+    /// </summary>
+    public TimeSpan RequestReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>Orka:Kafka:MaxRequestArrayElements</c>: array elements one request may hold, all its arrays
+    /// together (a Fetch's partitions, a Produce's partitions, a list of names). A request with more
+    /// closes its connection before more are parsed: parsed elements take several times their
+    /// wire size, so this (not the frame size) bounds a request's parsed form. Kafka has no such
+    /// limit; the default 200,000 exceeds every partition of a large broker in one Fetch.
+    /// </summary>
+    public int MaxRequestArrayElements { get; set; } = 200_000;
+
+    /// <summary>
+    /// <c>Orka:Kafka:FetchMaxBytes</c>: Kafka's broker-side <c>fetch.max.bytes</c>: the most record
+    /// bytes one Fetch response holds, whatever the request's max_bytes says (each partition's read is
+    /// capped by it too). Default 55 MiB, as in Kafka.
+    /// </summary>
+    public int FetchMaxBytes { get; set; } = 55 * 1024 * 1024;
+
     /// <summary><c>Orka:Kafka:DefaultPartitions</c>: partitions of a topic created with -1 partitions (Kafka's num.partitions).</summary>
     public int DefaultPartitions { get; set; } = 1;
 

@@ -25,6 +25,7 @@ public static class KafkaSiloBuilderExtensions
         builder.Services.AddSingleton<TopicMetadataCache>();
         builder.Services.AddSingleton<Apis.KafkaApiContext>();
         builder.Services.AddSingleton<KafkaRequestDispatcher>();
+        builder.Services.AddSingleton(sp => new RequestMemoryBudget(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KafkaListenerOptions>>().Value.QueuedMaxRequestBytes));
         builder.Services.AddSingleton<KafkaConnectionHandler>();
         builder.Services.AddSingleton<KafkaListener>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListener>());

@@ -11,12 +11,20 @@ namespace Orka.Kafka.Protocol;
 /// <remarks>
 /// Byte fields are returned as slices of the frame, not copies: they live as long as the frame's
 /// buffer, which the connection keeps until the request has been answered. Every length is checked
-/// against the bytes left, so a hostile length costs nothing but a <see cref="KafkaProtocolException"/>.
+/// against the bytes left before anything is allocated, so a hostile length costs nothing but a
+/// <see cref="KafkaProtocolException"/>. Arrays are never sized from the count on the wire: a list
+/// grows as its elements are actually read, each element must consume bytes, and all arrays of one
+/// request together hold at most <see cref="MaxArrayElements"/> elements, which bounds the parsed
+/// form of a request (its elements cost several times their wire size).
 /// </remarks>
 public sealed class KafkaReader(ReadOnlyMemory<byte> frame)
 {
     private readonly ReadOnlyMemory<byte> _frame = frame;
     private int _position;
+    private long _elements;
+
+    /// <summary>Array elements all arrays of this request may announce together (<c>Orka:Kafka:MaxRequestArrayElements</c>).</summary>
+    public int MaxArrayElements { get; init; } = 200_000;
 
     /// <summary>
     /// Set by the connection: called when the frame must outlive the request because a grain call
@@ -137,13 +145,22 @@ public sealed class KafkaReader(ReadOnlyMemory<byte> frame)
 
     public ReadOnlyMemory<byte> ReadBytes() => ReadNullableBytes() ?? throw new KafkaProtocolException("A non-nullable byte field is null.");
 
-    /// <summary>An array's element count; -1 for null. Bounded by the bytes left (an element takes at least one).</summary>
+    /// <summary>
+    /// An array's element count; -1 for null. Bounded by the bytes left (an element takes at least
+    /// one) and by what is left of <see cref="MaxArrayElements"/>. Never a capacity to allocate.
+    /// </summary>
     public int ReadArrayLength()
     {
         var length = Flexible ? ReadCompactLength() : ReadInt32();
         if (length < -1 || length > Remaining)
         {
             throw new KafkaProtocolException($"Array length {length} is impossible with {Remaining} bytes left.");
+        }
+
+        _elements += Math.Max(length, 0);
+        if (_elements > MaxArrayElements)
+        {
+            throw new KafkaProtocolException($"The request holds more than {MaxArrayElements} array elements (Orka:Kafka:MaxRequestArrayElements).");
         }
 
         return length;
@@ -153,14 +170,23 @@ public sealed class KafkaReader(ReadOnlyMemory<byte> frame)
     public List<T> ReadArray<T>(Func<KafkaReader, T> readElement)
     {
         var length = ReadArrayLength();
-        var items = new List<T>(Math.Max(length, 0));
+        // The count is only a claim: the list grows with the elements actually read.
+        var items = new List<T>(Math.Clamp(length, 0, InitialArrayCapacity));
         for (var i = 0; i < length; i++)
         {
+            var start = _position;
             items.Add(readElement(this));
+            if (_position == start)
+            {
+                throw new KafkaProtocolException("An array element took no bytes.");
+            }
         }
 
         return items;
     }
+
+    /// <summary>The most list capacity taken on an array's word; larger arrays grow by doubling.</summary>
+    private const int InitialArrayCapacity = 64;
 
     /// <summary>Skips a tagged-field section when the version is flexible (we know none of the request tags we accept).</summary>
     public void SkipTaggedFields()
