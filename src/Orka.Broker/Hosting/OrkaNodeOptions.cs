@@ -34,6 +34,14 @@ public sealed class OrkaNodeOptions
     /// </summary>
     public int MaxOpenSegmentFiles { get; set; } = 4096;
 
+    /// <summary>
+    /// <c>Orka:MaxPartitionsPerNode</c>: the most partition logs a node is given (default 20000); a
+    /// topic creation or partition increase that would pass it on some node is refused with
+    /// INVALID_PARTITIONS saying so. Each open partition costs memory (see docs/performance.md), not
+    /// file descriptors beyond <see cref="MaxOpenSegmentFiles"/>. Set the same value on every node.
+    /// </summary>
+    public int MaxPartitionsPerNode { get; set; } = 20_000;
+
     /// <summary>The data directory after defaults, as a full path.</summary>
     public string ResolveDataDirectory() =>
         Path.GetFullPath(DataDirectory ?? Path.Combine(".orka-data", $"node-{NodeId}"));
