@@ -22,6 +22,7 @@ public sealed partial class LogManager
     /// </summary>
     public async ValueTask FlushDueLogsAsync(CancellationToken cancellationToken = default)
     {
+        Space.Recheck(); // ends an out-of-space condition once space is back, even with no producer retrying
         foreach (var log in _logs.Values)
         {
             try

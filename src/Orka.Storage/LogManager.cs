@@ -51,20 +51,37 @@ public sealed partial class LogManager : IAsyncDisposable
         _recoveryPoints = new(recoveryPoints);
         _logStartOffsets = new(logStartOffsets);
         _limiter = new OpenFileLimiter(options.MaxOpenSegmentFiles);
+        Space = new StorageSpace(dataDirectory, logger, timeProvider);
+        Descriptors = new FileDescriptorLimit(logger);
+        Descriptors.CheckBudget(options.MaxOpenSegmentFiles);
         _schedules =
         [
             RunEveryAsync(options.FlushCheckInterval, FlushDueLogsAsync),
             RunEveryAsync(options.RetentionCheckInterval, async ct => await ApplyRetentionAsync(ct).ConfigureAwait(false)),
             RunEveryAsync(options.CheckpointInterval, CheckpointAsync),
             RunEveryAsync(options.CompactionCheckInterval, async ct => await CompactAsync(ct).ConfigureAwait(false)),
+            RunEveryAsync(options.DescriptorCheckInterval, _ =>
+            {
+                Descriptors.Check();
+                return ValueTask.CompletedTask;
+            }),
         ];
     }
 
     /// <summary>The full path of the data directory.</summary>
     public string DataDirectory { get; }
 
-    /// <summary>How many closed segments currently hold an open <c>.log</c> handle (bounded by <see cref="LogManagerOptions.MaxOpenSegmentFiles"/>).</summary>
+    /// <summary>How many segments (active ones included) hold an open <c>.log</c> handle now (bounded by <see cref="LogManagerOptions.MaxOpenSegmentFiles"/>).</summary>
     public int OpenSegmentFiles => _limiter.Count;
+
+    /// <summary>The most segment handles open at once since the manager was opened (after evictions; see <see cref="OpenFileLimiter"/>).</summary>
+    public int PeakOpenSegmentFiles => _limiter.Peak;
+
+    /// <summary>Which partitions cannot take appends because the data directory's file system is full.</summary>
+    public StorageSpace Space { get; }
+
+    /// <summary>The process's open file descriptors against its limit.</summary>
+    public FileDescriptorLimit Descriptors { get; }
 
     /// <summary>Whether the previous owner of the data directory shut down cleanly.</summary>
     public bool WasCleanShutdown { get; }
@@ -202,7 +219,7 @@ public sealed partial class LogManager : IAsyncDisposable
             // nothing unless the last shutdown was clean (then all but the last segment).
             var recoverFrom = _recoveryPoints.TryGetValue(key, out var point) ? point : WasCleanShutdown ? long.MaxValue : 0;
             var logStartOffset = _logStartOffsets.GetValueOrDefault(key);
-            var log = await PartitionLog.OpenAsync(path, topic, partition, topicId, config, recoverFrom, logStartOffset, _timeProvider, _limiter,
+            var log = await PartitionLog.OpenAsync(path, topic, partition, topicId, config, recoverFrom, logStartOffset, _timeProvider, _limiter, Space,
                 OnLogClosed, PersistLogStartOffsetAsync, cancellationToken).ConfigureAwait(false);
             _logs[key] = log;
             if (log.LastRecovery.Problem is not null || log.LastRecovery.BytesTruncated > 0)

@@ -33,9 +33,16 @@ public sealed record LogManagerOptions
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// The most <c>.log</c> handles of closed segments kept open across the node; idle ones beyond
-    /// it are closed and reopened on the next read. Each open log also holds its active segment's
-    /// three files, which are not counted.
+    /// The most segment <c>.log</c> handles kept open across the node, active segments included;
+    /// the least recently used idle ones beyond it are closed and reopened on their next append or
+    /// read. Index files hold no handle at rest. So the node's descriptors stay near this figure
+    /// plus its connections, however many partitions it holds.
     /// </summary>
-    public int MaxOpenSegmentFiles { get; init; } = 2048;
+    public int MaxOpenSegmentFiles { get; init; } = 4096;
+
+    /// <summary>
+    /// How often the process's open descriptors are counted against its limit (a warning is logged
+    /// at 80%). <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    public TimeSpan DescriptorCheckInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

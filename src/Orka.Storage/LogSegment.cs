@@ -17,10 +17,11 @@ namespace Orka.Storage;
 /// reader, which never reads past the <see cref="Size"/> it saw, never meets a half-written batch.
 /// Readers and flushes hold a lease (<see cref="TryAcquire"/>) so that retention can delete a
 /// segment while someone is still reading it: the files close when the last lease is released.
-/// <para>File handles: the active segment keeps its three files open. Once rolled, its index
-/// files are closed after the flush that covers them (lookups use the in-memory entries), and its
-/// <c>.log</c> handle is counted by the node's <see cref="OpenFileLimiter"/>, which may close it
-/// while no read is using it; the next read reopens it.</para>
+/// <para>File handles: the index files are opened only to be loaded, written or fsynced (lookups
+/// use the in-memory entries). The <c>.log</c> handle, the active segment's included, is counted by
+/// the node's <see cref="OpenFileLimiter"/>, which may close it while no append, read or flush is
+/// using it; the next use reopens it. So a node's descriptors are bounded by the limiter's
+/// capacity, however many partitions it holds.</para>
 /// </remarks>
 internal sealed partial class LogSegment
 {
@@ -113,7 +114,7 @@ internal sealed partial class LogSegment
             step?.Invoke("index created");
             var timeIndex = TimeIndex.Create(Path.Combine(directory, LogFileNames.TimeIndexFile(baseOffset)));
             step?.Invoke("timeindex created");
-            return new LogSegment(directory, baseOffset, log, index, timeIndex, 0, nowMs, limiter);
+            return Counted(new LogSegment(directory, baseOffset, log, index, timeIndex, 0, nowMs, limiter));
         }
         catch
         {
@@ -141,7 +142,7 @@ internal sealed partial class LogSegment
             indexesAreUsable = index is not null && timeIndex is not null;
             index ??= OffsetIndex.Create(indexPath);
             timeIndex ??= TimeIndex.Create(timeIndexPath);
-            return new LogSegment(directory, baseOffset, log, index, timeIndex, size, nowMs, limiter);
+            return Counted(new LogSegment(directory, baseOffset, log, index, timeIndex, size, nowMs, limiter));
         }
         catch
         {
@@ -149,6 +150,13 @@ internal sealed partial class LogSegment
             log.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Tells the limiter about the handle a new segment opened with (after construction: the limiter may close other segments' handles).</summary>
+    private static LogSegment Counted(LogSegment segment)
+    {
+        segment._limiter?.Opened(segment);
+        return segment;
     }
 
     /// <summary>
@@ -163,16 +171,9 @@ internal sealed partial class LogSegment
             _timeIndex.MaybeAppend(_maxTimestamp, (int)(_offsetOfMaxTimestamp - BaseOffset));
         }
 
-        bool open;
         lock (_handleGate)
         {
             _active = false;
-            open = _logHandle is not null;
-        }
-
-        if (open)
-        {
-            _limiter?.Opened(this); // from now on its handle counts against the node's limit
         }
     }
 
@@ -188,8 +189,8 @@ internal sealed partial class LogSegment
         }
     }
 
-    /// <summary>True while either index file still has an open handle.</summary>
-    public bool HasOpenIndexFiles => _index.IsFileOpen || _timeIndex.IsFileOpen;
+    /// <summary>True while either index file holds bytes no fsync has covered yet.</summary>
+    public bool HasUnsyncedIndexFiles => _index.HasUnsyncedWrites || _timeIndex.HasUnsyncedWrites;
 
     /// <summary>
     /// Closes the index files of a rolled segment once a flush has covered it: they are never
@@ -207,18 +208,17 @@ internal sealed partial class LogSegment
     /// <summary>Clears the "read recently" bit; true if it was set (the limiter then spares the handle once more).</summary>
     public bool ClearReferenced() => Interlocked.Exchange(ref _referenced, 0) == 1;
 
-    /// <summary>Closes the <c>.log</c> handle if the segment is closed (not active) and no one is using it.</summary>
+    /// <summary>Closes the <c>.log</c> handle if no one is using it (the limiter's eviction; the next use reopens it).</summary>
     public bool TryCloseIdleHandle()
     {
         lock (_handleGate)
         {
-            if (_active || _handleUsers > 0 || _logHandle is null)
+            if (_handleUsers > 0 || _logHandle is null)
             {
                 return false;
             }
 
-            _logHandle.Dispose();
-            _logHandle = null;
+            CloseLogHandle();
             return true;
         }
     }
@@ -360,21 +360,30 @@ internal sealed partial class LogSegment
     {
         if (!_deleted && IsActive)
         {
-            var handle = AcquireHandle();
-            try
-            {
-                if (RandomAccess.GetLength(handle) > Size)
-                {
-                    RandomAccess.SetLength(handle, Size);
-                }
-            }
-            finally
-            {
-                ReleaseHandle();
-            }
+            TruncateToPublishedSize();
         }
 
         Release();
+    }
+
+    /// <summary>
+    /// Cuts the <c>.log</c> file back to <see cref="Size"/>, dropping bytes of a write that failed
+    /// before it was published (shrinking a file needs no free space). Called by the single writer.
+    /// </summary>
+    public void TruncateToPublishedSize()
+    {
+        var handle = AcquireHandle();
+        try
+        {
+            if (RandomAccess.GetLength(handle) > Size)
+            {
+                RandomAccess.SetLength(handle, Size);
+            }
+        }
+        finally
+        {
+            ReleaseHandle();
+        }
     }
 
     /// <summary>
@@ -395,10 +404,15 @@ internal sealed partial class LogSegment
     /// </summary>
     public void RenameToDeleted()
     {
-        _deleted = true;
-        File.Move(LogPath, LogPath + LogFileNames.DeletedSuffix, overwrite: true);
-        File.Move(IndexPath, IndexPath + LogFileNames.DeletedSuffix, overwrite: true);
-        File.Move(TimeIndexPath, TimeIndexPath + LogFileNames.DeletedSuffix, overwrite: true);
+        lock (_handleGate)
+        {
+            // Under the handle lock: a reopen by an evicted handle picks the name that is current.
+            _deleted = true;
+            File.Move(LogPath, LogPath + LogFileNames.DeletedSuffix, overwrite: true);
+        }
+
+        _index.MoveTo(IndexPath + LogFileNames.DeletedSuffix);
+        _timeIndex.MoveTo(TimeIndexPath + LogFileNames.DeletedSuffix);
     }
 
     private void CloseFiles()
@@ -406,8 +420,10 @@ internal sealed partial class LogSegment
         lock (_handleGate)
         {
             _closed = true;
-            _logHandle?.Dispose();
-            _logHandle = null;
+            if (_logHandle is not null)
+            {
+                CloseLogHandle();
+            }
         }
 
         _index.Dispose();
@@ -436,7 +452,6 @@ internal sealed partial class LogSegment
             _logHandle ??= OpenLog(_deleted ? LogPath + LogFileNames.DeletedSuffix : LogPath, FileMode.Open);
             _handleUsers++;
             handle = _logHandle;
-            reopened &= !_active;
         }
 
         Volatile.Write(ref _referenced, 1);
@@ -446,6 +461,14 @@ internal sealed partial class LogSegment
         }
 
         return handle;
+    }
+
+    /// <summary>Closes the <c>.log</c> handle and takes it off the node's count; the caller holds <see cref="_handleGate"/>.</summary>
+    private void CloseLogHandle()
+    {
+        _logHandle!.Dispose();
+        _logHandle = null;
+        _limiter?.Closed();
     }
 
     private void ReleaseHandle()

@@ -70,8 +70,22 @@ public sealed partial class PartitionLog
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                if (DiskFull.Is(e) && TryDiscardUnpublished())
+                {
+                    _outOfSpace = true;
+                    _space?.AppendFailed($"{Topic}-{Partition}", e);
+                    throw new StorageException(StorageErrorKind.NoSpace,
+                        _space?.Message ?? $"No space left on device on {Path.GetDirectoryName(_directory)}; the append can be retried once space is freed.", e);
+                }
+
                 _failure = e;
                 throw new StorageException(StorageErrorKind.Io, $"Appending to {Topic}-{Partition} failed; the log accepts no more appends until it is reopened.", e);
+            }
+
+            if (_outOfSpace)
+            {
+                _outOfSpace = false;
+                _space?.AppendSucceeded($"{Topic}-{Partition}");
             }
 
             appended = new LogAppendInfo(infos[0].BaseOffset, infos[^1].LastOffset, maxTimestamp, records, data.Length);
@@ -187,6 +201,24 @@ public sealed partial class PartitionLog
             await segment.AppendAsync(_gather, bytes, infos.Slice(first, end - first), config.IndexIntervalBytes).ConfigureAwait(false);
             Volatile.Write(ref _logEndOffset, infos[end - 1].LastOffset + 1);
             first = end;
+        }
+    }
+
+    /// <summary>
+    /// After a write that failed for lack of space: cuts the bytes it may have left past the last
+    /// segment's published size (a partial pwritev), so the next append starts at the last good
+    /// position. Under the append lock. False if even that failed; the log is then unusable.
+    /// </summary>
+    private bool TryDiscardUnpublished()
+    {
+        try
+        {
+            Volatile.Read(ref _segments)[^1].TruncateToPublishedSize();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            return false;
         }
     }
 

@@ -102,10 +102,10 @@ public sealed partial class PartitionLog
             for (var i = 0; i < segments.Length; i++)
             {
                 var segment = segments[i];
-                // A segment that rolled while an earlier flush ran was flushed as active and kept its
-                // index handles; it is below the recovery point now, so pick it up once more to release them.
-                var closedWithOpenIndexes = !segment.IsActive && segment.HasOpenIndexFiles;
-                if ((segment.NextOffset > recoveryPoint || i == segments.Length - 1 || closedWithOpenIndexes) && segment.TryAcquire())
+                // A segment that rolled while an earlier flush ran was flushed as active and its
+                // indexes were not fsynced; it is below the recovery point now, so pick it up once more to fsync them.
+                var closedWithUnsyncedIndexes = !segment.IsActive && segment.HasUnsyncedIndexFiles;
+                if ((segment.NextOffset > recoveryPoint || i == segments.Length - 1 || closedWithUnsyncedIndexes) && segment.TryAcquire())
                 {
                     try
                     {

@@ -19,7 +19,10 @@ namespace Orka.Storage;
 /// <see cref="LogConfig.FlushMs"/>; <see cref="WaitForFlushAsync"/> waits for either. If an
 /// append's write or an fsync fails, the log refuses further appends (Io) until it is reopened and
 /// recovered, because after a failed fsync the page cache can no longer be trusted to match the
-/// disk.</para>
+/// disk. A full disk is the exception: the write failed before anything was published, so the
+/// append cuts the active segment back to its published size and fails with
+/// <see cref="StorageErrorKind.NoSpace"/> (retriable), and the next append that finds space
+/// succeeds; the node's <see cref="StorageSpace"/> tracks which partitions are in that state.</para>
 /// <para>Retention deletes whole closed segments from the front (never the active one) and moves
 /// <see cref="LogStartOffset"/> to the first one left; <see cref="DeleteRecordsAsync"/> moves it
 /// to any offset, persisted through the owner's checkpoint before it returns.</para>
@@ -40,6 +43,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
     private readonly Action<PartitionLog>? _onClosed;
     private readonly Func<PartitionLog, CancellationToken, ValueTask>? _persistLogStartOffsetAsync;
     private readonly OpenFileLimiter? _limiter;
+    private readonly StorageSpace? _space;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lock _flushGate = new();
     private LogSegment[] _segments;
@@ -53,10 +57,11 @@ public sealed partial class PartitionLog : IAsyncDisposable
     private TaskCompletionSource _recoveryPointMoved = NewSignal();
     private readonly TaskCompletionSource _closed = NewSignal();
     private Exception? _failure;
+    private volatile bool _outOfSpace; // the last append failed for lack of space
     private int _disposed;
 
     private PartitionLog(string directory, string topic, int partition, Guid topicId, LogConfig config, TimeProvider timeProvider,
-        List<LogSegment> segments, long logStartOffset, LogRecoveryReport recovery, OpenFileLimiter? limiter,
+        List<LogSegment> segments, long logStartOffset, LogRecoveryReport recovery, OpenFileLimiter? limiter, StorageSpace? space,
         Action<PartitionLog>? onClosed, Func<PartitionLog, CancellationToken, ValueTask>? persistLogStartOffsetAsync)
     {
         _directory = directory;
@@ -73,6 +78,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
         _onClosed = onClosed;
         _persistLogStartOffsetAsync = persistLogStartOffsetAsync;
         _limiter = limiter;
+        _space = space;
         _lastFlushMs = NowMs;
     }
 
@@ -138,7 +144,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
     /// segment, are validated batch by batch (see <see cref="LogLoader"/>).
     /// </summary>
     internal static async ValueTask<PartitionLog> OpenAsync(string directory, string topic, int partition, Guid topicId, LogConfig config,
-        long recoverFrom, long logStartOffset, TimeProvider timeProvider, OpenFileLimiter? limiter, Action<PartitionLog>? onClosed,
+        long recoverFrom, long logStartOffset, TimeProvider timeProvider, OpenFileLimiter? limiter, StorageSpace? space, Action<PartitionLog>? onClosed,
         Func<PartitionLog, CancellationToken, ValueTask>? persistLogStartOffsetAsync, CancellationToken cancellationToken)
     {
         // Recovery can read a whole segment: keep it off the caller's thread (a grain scheduler).
@@ -146,7 +152,7 @@ public sealed partial class PartitionLog : IAsyncDisposable
             () => LogLoader.Load(directory, recoverFrom, Math.Max(0, logStartOffset), config.IndexIntervalBytes, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), limiter),
             cancellationToken).ConfigureAwait(false);
         return new PartitionLog(directory, topic, partition, topicId, config, timeProvider, loaded.Segments, logStartOffset, loaded.Report,
-            limiter, onClosed, persistLogStartOffsetAsync);
+            limiter, space, onClosed, persistLogStartOffsetAsync);
     }
 
     public ValueTask DisposeAsync() => CloseAsync(flush: true);

@@ -20,32 +20,66 @@ namespace Orka.Storage;
 /// (<see cref="FindLast"/>); <see cref="Flush"/> may run beside the writer. The writer publishes an
 /// entry (and a grown array) before it publishes the new count, and readers read the count first,
 /// so they never see a torn entry.
+/// <para>File handles: none is kept. The file is opened for the load at open, for each write of
+/// pending entries and for its fsync, and closed right after, so a node's descriptor count does not
+/// grow with its partitions (two index files per active segment would be two thirds of it). That
+/// costs an open(2) and a close(2) per flush that has new entries, next to an fsync of the
+/// <c>.log</c> that costs a hundred times more.</para>
 /// </remarks>
 internal abstract class SparseIndexFile<TEntry> : IDisposable
     where TEntry : struct
 {
-    private readonly string _path;
     private readonly int _entrySize;
-    private SafeFileHandle? _file; // open while the segment is active; reopened on demand after ReleaseFile
+    private readonly Lock _fileGate = new();
+    private string _path; // guarded by _fileGate: a rename to *.deleted moves it
     private TEntry[] _entries = new TEntry[16];
     private int _count;
-    private readonly Lock _fileGate = new();
     private int _persistedCount; // entries [0, _persistedCount) are in the file; guarded by _fileGate
+    private volatile bool _unsynced; // the file was created or written since its last fsync
 
-    /// <summary>Opens the file with <paramref name="mode"/> (Create: a new, empty index replacing any left over); entries start empty.</summary>
+    /// <summary>
+    /// With <see cref="FileMode.Create"/>, creates a new, empty index file (replacing any left over);
+    /// with <see cref="FileMode.Open"/>, the file must exist and <see cref="TryLoad"/> reads it. Entries start empty.
+    /// </summary>
     protected SparseIndexFile(string path, int entrySize, FileMode mode)
     {
         _path = path;
         _entrySize = entrySize;
-        _file = OpenFile(path, mode);
+        if (mode != FileMode.Open)
+        {
+            OpenFile(path, mode).Dispose();
+            _unsynced = true;
+        }
     }
 
-    public string Path => _path;
+    public string Path
+    {
+        get
+        {
+            lock (_fileGate)
+            {
+                return _path;
+            }
+        }
+    }
 
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>True while the file handle is open (an active segment's index, or one not yet released).</summary>
-    public bool IsFileOpen => Volatile.Read(ref _file) is not null;
+    /// <summary>True while the file holds bytes (its creation, entries) that no fsync has covered yet.</summary>
+    public bool HasUnsyncedWrites => _unsynced;
+
+    /// <summary>
+    /// Renames the file to <paramref name="newPath"/>; later writes go there. Under the file lock, so
+    /// a write of pending entries never opens the old name after another file has taken it.
+    /// </summary>
+    public void MoveTo(string newPath)
+    {
+        lock (_fileGate)
+        {
+            System.IO.File.Move(_path, newPath, overwrite: true);
+            _path = newPath;
+        }
+    }
 
     /// <summary>The last entry, or null when the index is empty.</summary>
     public TEntry? Last
@@ -74,60 +108,87 @@ internal abstract class SparseIndexFile<TEntry> : IDisposable
 
         lock (_fileGate)
         {
-            RandomAccess.SetLength(File, bytes.Length);
-            RandomAccess.Write(File, bytes, 0);
+            using var file = OpenFile(_path, FileMode.Open);
+            RandomAccess.SetLength(file, bytes.Length);
+            RandomAccess.Write(file, bytes, 0);
+            _unsynced = true;
             Volatile.Write(ref _entries, copy);
             Volatile.Write(ref _count, entries.Count);
             _persistedCount = entries.Count;
         }
     }
 
-    /// <summary>Writes the entries made since the last write, then fsyncs the file.</summary>
+    /// <summary>Writes the entries made since the last write, then fsyncs the file (if anything reached it since the last fsync).</summary>
     public void Flush()
-    {
-        WritePending();
-        RandomAccess.FlushToDisk(File);
-    }
-
-    /// <summary>
-    /// Closes the file handle of an index that is no longer written (its segment was rolled and
-    /// flushed), after writing any entry the file still lacks: lookups use memory only. Not
-    /// concurrent with <see cref="Flush"/> or writes.
-    /// </summary>
-    public void ReleaseFile()
-    {
-        if (_file is not null)
-        {
-            WritePending();
-        }
-
-        _file?.Dispose();
-        _file = null;
-    }
-
-    public void Dispose() => ReleaseFile();
-
-    /// <summary>Writes entries [persisted, count) to the file in one write (no fsync: they survive a process crash, not a power loss).</summary>
-    public void WritePending()
     {
         lock (_fileGate)
         {
-            var count = Volatile.Read(ref _count);
-            var entries = Volatile.Read(ref _entries); // holds every entry below count (published first)
-            if (count == _persistedCount)
+            if (!_unsynced && Volatile.Read(ref _count) == _persistedCount)
             {
                 return;
             }
 
-            var bytes = new byte[(count - _persistedCount) * _entrySize];
-            for (var i = _persistedCount; i < count; i++)
+            using var file = OpenFile(_path, FileMode.Open);
+            if (TryWritePending(file))
             {
-                Encode(entries[i], bytes.AsSpan((i - _persistedCount) * _entrySize, _entrySize));
+                RandomAccess.FlushToDisk(file); // fsync covers the file's dirty pages whichever handle wrote them
+                _unsynced = false;
+            }
+        }
+    }
+
+    /// <summary>Writes any entry the file still lacks, for an index that is no longer written (its segment was rolled and flushed).</summary>
+    public void ReleaseFile() => WritePending();
+
+    public void Dispose() => ReleaseFile();
+
+    /// <summary>Writes entries [persisted, count) to the file in one write (no fsync: they survive a process crash, not a power loss); on a full disk they stay pending.</summary>
+    public void WritePending()
+    {
+        lock (_fileGate)
+        {
+            if (Volatile.Read(ref _count) == _persistedCount)
+            {
+                return;
             }
 
-            RandomAccess.Write(File, bytes, (long)_persistedCount * _entrySize);
-            _persistedCount = count;
+            using var file = OpenFile(_path, FileMode.Open);
+            TryWritePending(file);
         }
+    }
+
+    /// <summary>
+    /// Writes the pending entries; false, leaving them pending for the next flush, when the disk is
+    /// full. The file then lacks the newest entries, which is still a valid, sparser index.
+    /// </summary>
+    private bool TryWritePending(SafeFileHandle file)
+    {
+        var count = Volatile.Read(ref _count);
+        var entries = Volatile.Read(ref _entries); // holds every entry below count (published first)
+        if (count == _persistedCount)
+        {
+            return true;
+        }
+
+        var bytes = new byte[(count - _persistedCount) * _entrySize];
+        for (var i = _persistedCount; i < count; i++)
+        {
+            Encode(entries[i], bytes.AsSpan((i - _persistedCount) * _entrySize, _entrySize));
+        }
+
+        try
+        {
+            RandomAccess.Write(file, bytes, (long)_persistedCount * _entrySize);
+        }
+        catch (IOException e) when (DiskFull.Is(e))
+        {
+            RandomAccess.SetLength(file, (long)_persistedCount * _entrySize); // drop a partial entry
+            return false;
+        }
+
+        _persistedCount = count;
+        _unsynced = true;
+        return true;
     }
 
     /// <summary>Writes <paramref name="entry"/> into <paramref name="destination"/> (exactly one entry long).</summary>
@@ -140,54 +201,43 @@ internal abstract class SparseIndexFile<TEntry> : IDisposable
     protected abstract bool IsBefore(TEntry entry, long key);
 
     /// <summary>
-    /// Reads the file opened by the constructor into memory, checking each entry with
+    /// Reads the file into memory, checking each entry with
     /// <paramref name="isValid"/> (given the entry and the one before it, null for the first). The
-    /// file length must be a multiple of the entry size. Returns false, with the file closed, when
+    /// file length must be a multiple of the entry size. Returns false when
     /// the file is torn or an entry fails the check, so the caller rebuilds the index.
     /// </summary>
     protected bool TryLoad(Func<TEntry, TEntry?, bool> isValid)
     {
-        var file = File;
-        try
+        using var file = OpenFile(_path, FileMode.Open);
+        var length = RandomAccess.GetLength(file);
+        if (length % _entrySize != 0 || length / _entrySize > int.MaxValue / 2)
         {
-            var length = RandomAccess.GetLength(file);
-            if (length % _entrySize != 0 || length / _entrySize > int.MaxValue / 2)
+            return false;
+        }
+
+        var bytes = new byte[length];
+        if (RandomAccess.Read(file, bytes, 0) != bytes.Length)
+        {
+            return false;
+        }
+
+        var count = (int)(length / _entrySize);
+        var entries = new TEntry[Math.Max(16, count)];
+        for (var i = 0; i < count; i++)
+        {
+            var entry = Decode(bytes.AsSpan(i * _entrySize, _entrySize));
+            if (!isValid(entry, i == 0 ? null : entries[i - 1]))
             {
-                ReleaseFile();
                 return false;
             }
 
-            var bytes = new byte[length];
-            if (RandomAccess.Read(file, bytes, 0) != bytes.Length)
-            {
-                ReleaseFile();
-                return false;
-            }
-
-            var count = (int)(length / _entrySize);
-            var entries = new TEntry[Math.Max(16, count)];
-            for (var i = 0; i < count; i++)
-            {
-                var entry = Decode(bytes.AsSpan(i * _entrySize, _entrySize));
-                if (!isValid(entry, i == 0 ? null : entries[i - 1]))
-                {
-                    ReleaseFile();
-                    return false;
-                }
-
-                entries[i] = entry;
-            }
-
-            _entries = entries;
-            _count = count;
-            _persistedCount = count;
-            return true;
+            entries[i] = entry;
         }
-        catch
-        {
-            ReleaseFile();
-            throw;
-        }
+
+        _entries = entries;
+        _count = count;
+        _persistedCount = count;
+        return true;
     }
 
     /// <summary>Adds an entry at the end, in memory (see the class remarks); the caller keeps every column increasing.</summary>
@@ -229,8 +279,6 @@ internal abstract class SparseIndexFile<TEntry> : IDisposable
 
         return found < 0 ? null : entries[found];
     }
-
-    private SafeFileHandle File => _file ??= OpenFile(_path, FileMode.Open);
 
     private static SafeFileHandle OpenFile(string path, FileMode mode)
         => System.IO.File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);

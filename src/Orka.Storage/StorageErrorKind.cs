@@ -11,6 +11,11 @@ public enum StorageErrorKind
     RecordTooLarge,
     /// <summary>A topic or partition name that is not allowed to become a directory name.</summary>
     InvalidName,
-    /// <summary>The disk failed us (full, read-only, I/O error) (KAFKA_STORAGE_ERROR).</summary>
+    /// <summary>The disk failed us (read-only, I/O error) (KAFKA_STORAGE_ERROR).</summary>
     Io,
+    /// <summary>
+    /// The data directory's file system is full (KAFKA_STORAGE_ERROR, retriable): the append wrote
+    /// nothing and the log takes appends again as soon as space is freed.
+    /// </summary>
+    NoSpace,
 }

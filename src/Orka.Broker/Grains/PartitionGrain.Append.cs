@@ -1,9 +1,12 @@
+using Microsoft.Extensions.Logging;
 using Orka.Storage;
 
 namespace Orka.Broker.Grains;
 
 internal sealed partial class PartitionGrain
 {
+    private bool _appendFailureLogged;
+
     public async Task<ProduceResult> AppendAsync(BatchPayload batches, Acks acks)
     {
         var started = time.GetTimestamp();
@@ -46,6 +49,20 @@ internal sealed partial class PartitionGrain
         else if (flush.IsFaulted)
         {
             _ = flush.AsTask().Exception; // observed; FlushToAsync reports it
+        }
+    }
+
+    /// <summary>
+    /// Logs the first I/O failure of this partition's appends (a full disk is logged, once for the
+    /// node, by the log manager's <see cref="StorageSpace"/>). Bad input is the client's business and
+    /// is not logged; a log that failed refuses every later append, which is not logged again.
+    /// </summary>
+    private void LogAppendFailure(StorageException e)
+    {
+        if (e.Kind == StorageErrorKind.Io && !_appendFailureLogged)
+        {
+            _appendFailureLogged = true;
+            logger.LogError(e, "Appending to {Partition} failed; the partition refuses appends until it is reopened", _partition);
         }
     }
 
@@ -112,6 +129,7 @@ internal sealed partial class PartitionGrain
         }
         catch (StorageException e)
         {
+            LogAppendFailure(e);
             throw StorageErrors.ToOrka(e);
         }
         finally

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Microsoft.Extensions.Options;
+using Orka.Broker.Hosting;
 using Orka.Broker.Metadata;
 using Orka.Broker.Placement;
 
@@ -14,6 +16,7 @@ namespace Orka.Broker.Grains;
 internal sealed class TopicGrain(
     [PersistentState("topic", OrkaStorage.Name)] IPersistentState<TopicState> state,
     IClusterMembershipService membership,
+    IOptions<OrkaNodeOptions> node,
     TimeProvider time,
     ILogger<TopicGrain> logger) : Grain, ITopicGrain
 {
@@ -50,6 +53,7 @@ internal sealed class TopicGrain(
 
         var start = (int)((uint)StableHash(Name) % (uint)nodes.Length);
         var partitionNodes = Enumerable.Range(0, spec.Partitions).Select(p => nodes[(start + p) % nodes.Length]).ToImmutableArray();
+        CheckNodesCanHold(partitionNodes, await LoadAsync(nodes, current: null));
         var metadata = new TopicMetadata(Name, Guid.NewGuid(), partitionNodes, config, time.GetUtcNow());
         state.State.Metadata = metadata;
         await state.WriteStateAsync();
@@ -120,6 +124,7 @@ internal sealed class TopicGrain(
             }
         }
 
+        var before = new Dictionary<int, int>(load);
         var nodes = metadata.PartitionNodes.ToBuilder();
         while (nodes.Count < totalPartitions)
         {
@@ -128,11 +133,51 @@ internal sealed class TopicGrain(
             load[leastLoaded]++;
         }
 
+        CheckNodesCanHold(nodes.Skip(metadata.PartitionCount), before);
+
         var grown = metadata with { PartitionNodes = nodes.ToImmutable() };
         state.State.Metadata = grown;
         await state.WriteStateAsync();
         logger.LogInformation("Topic {Topic} grew to {Partitions} partitions on nodes {Nodes}", Name, totalPartitions, string.Join(",", grown.PartitionNodes));
         return grown;
+    }
+
+    /// <summary>Partitions of every topic per live node (the topic being changed counted as <paramref name="current"/>).</summary>
+    private async Task<Dictionary<int, int>> LoadAsync(int[] nodes, TopicMetadata? current)
+    {
+        var load = nodes.ToDictionary(n => n, _ => 0);
+        foreach (var topic in await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).ListTopicsAsync())
+        {
+            var other = topic == Name ? current : await GrainFactory.GetGrain<ITopicGrain>(topic).GetMetadataAsync();
+            foreach (var n in other?.PartitionNodes ?? [])
+            {
+                if (load.ContainsKey(n))
+                {
+                    load[n]++;
+                }
+            }
+        }
+
+        return load;
+    }
+
+    /// <summary>
+    /// Refuses (InvalidPartitions) new partitions that would put more than Orka:MaxPartitionsPerNode
+    /// partition logs on a node, given <paramref name="load"/> (what each node holds now), with an
+    /// error that says which node, how many it holds and the limit.
+    /// </summary>
+    private void CheckNodesCanHold(IEnumerable<int> added, Dictionary<int, int> load)
+    {
+        var limit = node.Value.MaxPartitionsPerNode;
+        foreach (var group in added.GroupBy(n => n))
+        {
+            var held = load.GetValueOrDefault(group.Key);
+            if (held + group.Count() > limit)
+            {
+                throw new OrkaException(OrkaErrorCode.InvalidPartitions,
+                    $"Topic '{Name}' would put {group.Count()} partitions on node {group.Key}, which holds {held}; a node holds at most {limit} partition logs (Orka:MaxPartitionsPerNode). Use fewer partitions or add nodes.");
+            }
+        }
     }
 
     public async Task DeleteAsync()

@@ -26,6 +26,22 @@ public sealed class OrkaNodeOptions
     /// </summary>
     public TimeSpan DeletedTopicSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// <c>Orka:MaxOpenSegmentFiles</c>: the most partition segment files the node keeps open at once
+    /// (default 4096); the least recently used idle ones are closed and reopened on demand, so the
+    /// node's descriptors do not grow with its partitions. Keep it well under <c>ulimit -n</c>: the
+    /// node warns at start when it is above half, and at run time when 80% of the limit is in use.
+    /// </summary>
+    public int MaxOpenSegmentFiles { get; set; } = 4096;
+
+    /// <summary>
+    /// <c>Orka:MaxPartitionsPerNode</c>: the most partition logs a node is given (default 20000); a
+    /// topic creation or partition increase that would pass it on some node is refused with
+    /// INVALID_PARTITIONS saying so. Each open partition costs memory (see docs/performance.md), not
+    /// file descriptors beyond <see cref="MaxOpenSegmentFiles"/>. Set the same value on every node.
+    /// </summary>
+    public int MaxPartitionsPerNode { get; set; } = 20_000;
+
     /// <summary>The data directory after defaults, as a full path.</summary>
     public string ResolveDataDirectory() =>
         Path.GetFullPath(DataDirectory ?? Path.Combine(".orka-data", $"node-{NodeId}"));

@@ -41,12 +41,17 @@ public static class OrkaSiloBuilderExtensions
         builder.Services.TryAddSingleton<GroupLagMetrics>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => LogManager.Open(
-            new LogManagerOptions { DataDirectory = sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.ResolveDataDirectory() },
+            new LogManagerOptions
+            {
+                DataDirectory = sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.ResolveDataDirectory(),
+                MaxOpenSegmentFiles = sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.MaxOpenSegmentFiles,
+            },
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Orka.Storage")));
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<OrkaMetrics>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, LogManagerLifecycle>();
+        builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>(StorageHealthCheck.Name);
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DeletedTopicSweeper>();
 
         // The node id travels to every silo as the Orleans silo name (see NodeNames). PostConfigure:
@@ -56,6 +61,7 @@ public static class OrkaSiloBuilderExtensions
         builder.Services.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
 
         builder.AddOrkaMetadataStorage(configureStorage);
+        builder.AddIncomingGrainCallFilter<MetadataErrorFilter>();
         return builder;
     }
 

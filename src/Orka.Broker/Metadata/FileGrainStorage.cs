@@ -17,13 +17,37 @@ namespace Orka.Broker.Metadata;
 /// refused with <see cref="InconsistentStateException"/>. Every write goes to a temp file that is
 /// fsynced and then renamed over the old one, so a crash leaves either the old or the new state.
 /// File names are built from the grain type and an escaped key (only [A-Za-z0-9_-] kept as is), so no
-/// key can name a path outside the directory.
+/// key can name a path outside the directory. A file system failure (a full disk, a read-only or
+/// missing directory) is raised as an <see cref="OrkaException"/> (KAFKA_STORAGE_ERROR, retriable)
+/// that names the directory, which <see cref="MetadataErrorFilter"/> hands to the caller as is.
 /// </remarks>
 internal sealed class FileGrainStorage(string directory, IGrainStorageSerializer serializer) : IGrainStorage
 {
     private const int VersionSize = sizeof(long);
 
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        GuardAsync("read", () => ReadAsync(stateName, grainId, grainState));
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        GuardAsync("written", () => WriteAsync(stateName, grainId, grainState));
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        GuardAsync("written", () => ClearAsync(stateName, grainId, grainState));
+
+    private async Task GuardAsync(string what, Func<Task> operation)
+    {
+        try
+        {
+            await operation();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var reason = e is IOException { HResult: 28 } ? "no space left on device" : e.Message;
+            throw new OrkaException(OrkaErrorCode.KafkaStorageError, $"The metadata store on {directory} cannot be {what}: {reason}.", e);
+        }
+    }
+
+    private async Task ReadAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var path = PathOf(stateName, grainId);
         if (!File.Exists(path))
@@ -46,7 +70,7 @@ internal sealed class FileGrainStorage(string directory, IGrainStorageSerializer
         grainState.RecordExists = true;
     }
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    private async Task WriteAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var path = PathOf(stateName, grainId);
         var current = await ReadVersionAsync(path);
@@ -60,10 +84,16 @@ internal sealed class FileGrainStorage(string directory, IGrainStorageSerializer
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
-        await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+        try
         {
+            await using var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
             await stream.WriteAsync(bytes);
             stream.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            File.Delete(temp); // a torn temp file would only hold space a full disk needs
+            throw;
         }
 
         File.Move(temp, path, overwrite: true);
@@ -71,7 +101,7 @@ internal sealed class FileGrainStorage(string directory, IGrainStorageSerializer
         grainState.RecordExists = true;
     }
 
-    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    private async Task ClearAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var path = PathOf(stateName, grainId);
         var current = await ReadVersionAsync(path);
