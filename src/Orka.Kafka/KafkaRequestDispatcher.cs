@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using Orka.Kafka.Protocol;
+using Orka.Kafka.Telemetry;
 
 namespace Orka.Kafka;
 
@@ -54,6 +55,7 @@ public sealed class KafkaRequestDispatcher
         var header = new RequestHeader(key, version, correlationId, clientId);
         var response = new KafkaWriter();
         Task<bool> written;
+        System.Diagnostics.Activity? span = null;
         try
         {
             response.WriteInt32(correlationId);
@@ -79,10 +81,12 @@ public sealed class KafkaRequestDispatcher
             }
 
             response.Flexible = flexible;
+            span = KafkaRequestSpans.Start(header);
             written = await api.StartAsync(header, reader, response, cancellationToken);
         }
-        catch
+        catch (Exception e)
         {
+            KafkaRequestSpans.Fail(span, e);
             response.Dispose();
             throw;
         }
@@ -94,6 +98,7 @@ public sealed class KafkaRequestDispatcher
             }
         }
 
+        KafkaRequestSpans.EndWith(span, written);
         if (written.IsCompletedSuccessfully)
         {
             return Task.FromResult(Keep(written.Result, response));

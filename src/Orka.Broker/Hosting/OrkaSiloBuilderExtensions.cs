@@ -56,6 +56,7 @@ public static class OrkaSiloBuilderExtensions
         builder.Services.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
 
         builder.AddOrkaMetadataStorage(configureStorage);
+        builder.AddOrkaTracing();
         return builder;
     }
 
