@@ -1,8 +1,12 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orka.AppHost;
 
 // The local Orka cluster: three silos (nodes 0-2) sharing one data folder, the gateway, and the
 // Aspire dashboard. Every port and path can be overridden (Orka:*), which the tests do.
+var sinceStart = Stopwatch.StartNew();
 var builder = DistributedApplication.CreateBuilder(args);
 var config = builder.Configuration;
 var nodes = config.GetValue("Orka:Nodes", 3);
@@ -66,6 +70,9 @@ Console.WriteLine($"Orka: {nodes} nodes, data in {dataRoot}");
 Console.WriteLine($"Orka: web console at http://127.0.0.1:{gatewayHttpPort}/ (REST API under /api, OpenAPI document at /openapi/v1.json)");
 Console.WriteLine($"Orka: CLI connects with --gateway {gateways} (or ORKA_GATEWAYS)");
 Console.WriteLine($"Orka: Kafka clients bootstrap from {bootstrap} (e.g. kcat -b {bootstrap} -L)");
+Console.WriteLine("Orka: starting; a line says when the cluster is ready");
+var layout = new OrkaLayout(nodes, $"http://127.0.0.1:{gatewayHttpPort}/", gateways, bootstrap, [.. Enumerable.Range(kafkaPortBase, nodes)]);
+builder.Services.AddHostedService(sp => new StartupReporter(sp.GetRequiredService<ResourceNotificationService>(), layout, sinceStart));
 builder.Build().Run();
 
 // Aspire would have Kestrel listen on "localhost" (IPv4 and IPv6); Orka binds 127.0.0.1 only.

@@ -13,7 +13,8 @@ public static class OrderSample
     public static async Task<List<Order>> RunAsync(string topic, Action<OrkaClientOptions> connect, CancellationToken cancellationToken)
     {
         // --8<-- README sample starts here
-        var builder = Host.CreateApplicationBuilder();
+        // appsettings.json beside the program sets the log levels (Orleans' information is chatter).
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddOrkaClient(connect);          // e.g. o => o.Gateways = ["127.0.0.1:30000"]
         using var host = builder.Build();
         await host.StartAsync(cancellationToken);         // connects the Orleans client

@@ -54,6 +54,8 @@ public static class OrkaClientServiceCollectionExtensions
             client.UseStaticClustering([.. OrkaEndpoints.ParseGateways(gateways)]);
         }
 
+        client.AddActivityPropagation();
+
         client.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = options.ClusterId;

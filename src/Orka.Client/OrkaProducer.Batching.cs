@@ -1,3 +1,4 @@
+using Orka.Client.Telemetry;
 using Orka.Storage;
 
 namespace Orka.Client;
@@ -319,13 +320,14 @@ public sealed partial class OrkaProducer
         var grain = _client.GetGrain<IPartitionGrain>(partition.ToGrainKey());
         var deadline = DateTime.UtcNow + _options.DeliveryTimeout;
         var backoff = _options.RetryBackoff;
+        using var span = ProducerSpans.StartSend(partition, bytes, _options.Acks);
         while (true)
         {
             try
             {
-                return await grain.ProduceAsync(bytes, _options.Acks).ConfigureAwait(false);
+                return ProducerSpans.Sent(span, await grain.ProduceAsync(bytes, _options.Acks).ConfigureAwait(false));
             }
-            catch (Exception e) when (IsRetriable(e) && DateTime.UtcNow + backoff < deadline)
+            catch (Exception e) when (ProducerSpans.Retrying(span, e, IsRetriable(e) && DateTime.UtcNow + backoff < deadline))
             {
                 await Task.Delay(backoff).ConfigureAwait(false);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.TicksPerSecond));

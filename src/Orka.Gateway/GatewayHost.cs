@@ -29,6 +29,10 @@ public static class GatewayHost
             {
                 client.UseOrkaGateways(OrkaEndpoints.ParseGateways(builder.Configuration["Orka:Gateways"] ?? OrkaEndpoints.DefaultGateways));
             }
+            else
+            {
+                client.AddActivityPropagation(); // UseOrkaGateways adds it in the other case
+            }
         });
 
         var section = builder.Configuration.GetSection("Orka:Gateway");

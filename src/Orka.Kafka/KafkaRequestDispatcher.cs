@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orka.Kafka.Hosting;
 using Orka.Kafka.Protocol;
+using Orka.Kafka.Telemetry;
 
 namespace Orka.Kafka;
 
@@ -58,6 +59,7 @@ public sealed class KafkaRequestDispatcher
         var header = new RequestHeader(key, version, correlationId, clientId);
         var response = new KafkaWriter();
         Task<bool> written;
+        System.Diagnostics.Activity? span = null;
         try
         {
             response.WriteInt32(correlationId);
@@ -83,10 +85,12 @@ public sealed class KafkaRequestDispatcher
             }
 
             response.Flexible = flexible;
+            span = KafkaRequestSpans.Start(header);
             written = await api.StartAsync(header, reader, response, cancellationToken);
         }
-        catch
+        catch (Exception e)
         {
+            KafkaRequestSpans.Fail(span, e);
             response.Dispose();
             throw;
         }
@@ -98,6 +102,7 @@ public sealed class KafkaRequestDispatcher
             }
         }
 
+        KafkaRequestSpans.EndWith(span, written);
         if (written.IsCompletedSuccessfully)
         {
             return Task.FromResult(Keep(written.Result, response));

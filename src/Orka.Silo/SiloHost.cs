@@ -45,6 +45,13 @@ public static class SiloHost
                 ["Orleans:Endpoints:SiloPort"] = (DefaultSiloPort + nodeId).ToString(CultureInfo.InvariantCulture),
                 ["Orleans:Endpoints:GatewayPort"] = (DefaultGatewayPort + nodeId).ToString(CultureInfo.InvariantCulture),
                 ["Orka:Kafka:Port"] = (DefaultKafkaPort + nodeId).ToString(CultureInfo.InvariantCulture),
+
+                // Framework information (Orleans' start-up, Kestrel, hosting) is chatter; Orka's own
+                // events and every warning stay. Logging:LogLevel:* given by the caller wins.
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft"] = "Warning",
+                ["Logging:LogLevel:Orleans"] = "Warning",
+                ["Logging:LogLevel:System"] = "Warning",
             },
         });
         builder.UseOrleans(silo => silo.AddOrka().AddOrkaKafka());

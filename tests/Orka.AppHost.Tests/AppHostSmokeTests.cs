@@ -12,11 +12,13 @@ namespace Orka.AppHost.Tests;
 
 public sealed class AppHostSmokeTests
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
-    // Intent: the AppHost's whole local cluster starts, and a topic is created, produced and consumed through it.
+    // Intent: the AppHost prints its ready line once the whole local cluster is usable, and at that
+    // moment (no further waiting) a topic is created, produced and consumed through it and every
+    // node's Kafka listener answers.
     [Fact]
-    public async Task AppHost_ThreeSilosAndGateway_TopicRoundTripsThroughCluster()
+    public async Task AppHost_ReadyLine_ClusterWorksWhenItIsPrinted()
     {
         // The AppHost's http launch profile: plain http on loopback, no certificate.
         Environment.SetEnvironmentVariable("DOTNET_LAUNCH_PROFILE", "http");
@@ -27,6 +29,7 @@ public sealed class AppHostSmokeTests
         var httpPort = ConsecutiveFreePorts(1);
         var kafkaBase = ConsecutiveFreePorts(3);
         using var cts = new CancellationTokenSource(StartTimeout);
+        var console = new ConsoleCapture();
         try
         {
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
@@ -39,10 +42,10 @@ public sealed class AppHostSmokeTests
             ], cts.Token);
             await using var app = await builder.BuildAsync(cts.Token);
             await app.StartAsync(cts.Token);
-            foreach (var resource in new[] { "silo0", "silo1", "silo2", "gateway" })
-            {
-                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
-            }
+            var ready = await console.WaitForLineAsync(l => l.StartsWith("Orka: ready in ", StringComparison.Ordinal), cts.Token);
+            Assert.Matches(@"^Orka: ready in \d+\.\d s — 3 nodes, console http://127\.0\.0\.1:\d+/, Kafka ", ready);
+            Assert.Contains($"console http://127.0.0.1:{httpPort}/", ready, StringComparison.Ordinal);
+            Assert.Contains($"Kafka 127.0.0.1:{kafkaBase},127.0.0.1:{kafkaBase + 1},127.0.0.1:{kafkaBase + 2}", ready, StringComparison.Ordinal);
 
             using var clientHost = new HostBuilder()
                 .UseOrleansClient(c => c.UseOrkaGateways(
@@ -103,6 +106,7 @@ public sealed class AppHostSmokeTests
         }
         finally
         {
+            console.Dispose();
             Directory.Delete(root, recursive: true);
         }
     }

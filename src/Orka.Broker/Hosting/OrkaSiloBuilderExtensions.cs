@@ -61,6 +61,7 @@ public static class OrkaSiloBuilderExtensions
         builder.Services.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
 
         builder.AddOrkaMetadataStorage(configureStorage);
+        builder.AddOrkaTracing();
         builder.AddIncomingGrainCallFilter<MetadataErrorFilter>();
         return builder;
     }
