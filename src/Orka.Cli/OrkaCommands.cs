@@ -25,6 +25,7 @@ internal static class OrkaCommands
         root.Subcommands.Add(ProduceCommand());
         root.Subcommands.Add(ConsumeCommand());
         root.Subcommands.Add(GroupCommands.Build());
+        root.Subcommands.Add(PartitionCommands.Build());
         root.Subcommands.Add(NodesCommand());
         root.Subcommands.Add(PerfCommands.Build());
         return root;

@@ -245,6 +245,7 @@ public sealed partial class OrkaConsumer
             }
         }
 
+        OrkaException? corrupt = null;
         foreach (var (tp, fetch) in _collectable)
         {
             _fetches.Remove(tp);
@@ -273,11 +274,23 @@ public sealed partial class OrkaConsumer
             {
                 _positions[tp] = await ResetOffsetAsync(tp);
             }
+            catch (OrkaException e) when (e.Code == OrkaErrorCode.CorruptMessage)
+            {
+                // Stored data at this position is corrupt (the message names the partition and the
+                // offsets): retrying cannot help, so the caller hears of it, and may seek past them.
+                // The position stays, so the next consume meets it again, as with Kafka.
+                corrupt ??= e;
+            }
             catch (OrkaException e) when (e.IsRetriable && !cancellationToken.IsCancellationRequested)
             {
                 // The partition's node is down or moving: ask again after a pause.
                 StartFetch(tp, fetch.Offset, _options.MaxFetchWait);
             }
+        }
+
+        if (corrupt is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(corrupt);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orka.Broker.Hosting;
 using Orka.Kafka.Hosting;
 
@@ -55,6 +56,7 @@ public static class SiloHost
             },
         });
         builder.UseOrleans(silo => silo.AddOrka().AddOrkaKafka());
+        builder.Services.AddHealthChecks().AddCheck<StorageIntegrityHealthCheck>(StorageIntegrityHealthCheck.Name, HealthStatus.Degraded);
 
         var app = builder.Build();
         app.MapDefaultEndpoints();

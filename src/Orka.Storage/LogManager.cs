@@ -221,6 +221,7 @@ public sealed partial class LogManager : IAsyncDisposable
             var logStartOffset = _logStartOffsets.GetValueOrDefault(key);
             var log = await PartitionLog.OpenAsync(path, topic, partition, topicId, config, recoverFrom, logStartOffset, _timeProvider, _limiter, Space,
                 OnLogClosed, PersistLogStartOffsetAsync, cancellationToken).ConfigureAwait(false);
+            log.CorruptionFound = LogCorruption;
             _logs[key] = log;
             if (log.LastRecovery.Problem is not null || log.LastRecovery.BytesTruncated > 0)
             {

@@ -20,41 +20,28 @@ internal sealed partial class LogSegment
         var size = Size;
         var handle = AcquireHandle();
         byte[] data;
-        int length, firstBatchSize;
+        int length;
+        BatchFound first;
         try
         {
-            var found = await FindBatchAsync(handle, _index.Lookup(offset - BaseOffset), size, header => header.LastOffset >= offset, cancellationToken).ConfigureAwait(false);
-            if (found is not var (position, batchSize))
+            if (await FindBatchAsync(handle, StartFor(offset), size, header => header.LastOffset >= offset, offset, cancellationToken).ConfigureAwait(false) is not { } found)
             {
                 return null;
             }
 
-            firstBatchSize = batchSize;
-            length = (int)Math.Min(size - position, Math.Max(maxBytes, firstBatchSize));
+            first = found;
+            length = (int)Math.Min(found.End - found.Position, Math.Max(maxBytes, found.Size));
             // Every byte is overwritten by the read: skip zeroing (at fetch sizes the array is a
             // large-object-heap allocation, whose clearing otherwise costs as much as the copy).
             data = GC.AllocateUninitializedArray<byte>(length);
-            await ReadExactlyAsync(handle, data, position, cancellationToken).ConfigureAwait(false);
+            await ReadExactlyAsync(handle, data, found.Position, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             ReleaseHandle();
         }
 
-        var end = firstBatchSize;
-        while (end + LogOverhead <= length)
-        {
-            var next = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(end + BatchLengthOffset)) + LogOverhead;
-            if (next < HeaderSize || next > length - end
-                || BinaryPrimitives.ReadInt64BigEndian(data.AsSpan(end + BaseOffsetOffset)) >= maxOffset)
-            {
-                break;
-            }
-
-            end += next;
-        }
-
-        return data.AsMemory(0, end);
+        return data.AsMemory(0, WholeBatchesEnd(data, first, maxOffset));
     }
 
     /// <summary>
@@ -68,42 +55,58 @@ internal sealed partial class LogSegment
         var size = Size;
         var handle = AcquireHandle();
         int length;
+        BatchFound first;
         try
         {
-            var found = await FindBatchAsync(handle, _index.Lookup(offset - BaseOffset), size, header => header.LastOffset >= offset, cancellationToken).ConfigureAwait(false);
-            if (found is not var (position, batchSize))
+            if (await FindBatchAsync(handle, StartFor(offset), size, header => header.LastOffset >= offset, offset, cancellationToken).ConfigureAwait(false) is not { } found)
             {
                 return null;
             }
 
-            if (batchSize > destination.Length)
+            if (found.Size > destination.Length)
             {
-                return (0, batchSize);
+                return (0, found.Size);
             }
 
-            length = (int)Math.Min(size - position, destination.Length);
-            await ReadExactlyAsync(handle, destination[..length], position, cancellationToken).ConfigureAwait(false);
+            first = found;
+            length = (int)Math.Min(found.End - found.Position, destination.Length);
+            await ReadExactlyAsync(handle, destination[..length], found.Position, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             ReleaseHandle();
         }
 
-        var data = destination.Span;
-        var end = BinaryPrimitives.ReadInt32BigEndian(data[BatchLengthOffset..]) + LogOverhead;
-        while (end + LogOverhead <= length)
+        var end = WholeBatchesEnd(destination.Span[..length], first, maxOffset);
+        return (end, end);
+    }
+
+    /// <summary>
+    /// How many bytes of <paramref name="data"/> (read from the found batch's position) are whole
+    /// batches that may be returned: the first one, then each next one whose header is sane
+    /// (see <see cref="SegmentVerifier"/>), that is not known to be corrupt, and that starts below
+    /// <paramref name="maxOffset"/>. A bad header ends the read there; the next read meets it first.
+    /// </summary>
+    private int WholeBatchesEnd(ReadOnlySpan<byte> data, BatchFound first, long maxOffset)
+    {
+        var end = first.Size;
+        var expected = first.Header.LastOffset + 1;
+        var limit = first.Position + data.Length;
+        while (end + HeaderSize <= data.Length)
         {
-            var next = BinaryPrimitives.ReadInt32BigEndian(data[(end + BatchLengthOffset)..]) + LogOverhead;
-            if (next < HeaderSize || next > length - end
-                || BinaryPrimitives.ReadInt64BigEndian(data[(end + BaseOffsetOffset)..]) >= maxOffset)
+            var position = first.Position + end;
+            var header = RecordBatchHeader.Read(data[end..]);
+            if (header.BaseOffset >= maxOffset || IsKnownCorrupt(position)
+                || SegmentVerifier.CheckHeader(header, position, limit, expected, long.MaxValue) is not null)
             {
                 break;
             }
 
-            end += next;
+            end += header.SizeInBytes;
+            expected = header.LastOffset + 1;
         }
 
-        return (end, end);
+        return end;
     }
 
     /// <summary>
@@ -125,7 +128,7 @@ internal sealed partial class LogSegment
 
         var size = Size;
         var startOffset = Math.Max(BaseOffset + _timeIndex.Lookup(timestamp), minOffset);
-        long position = _index.Lookup(startOffset - BaseOffset);
+        var start = StartFor(startOffset);
         var handle = AcquireHandle();
         try
         {
@@ -133,11 +136,12 @@ internal sealed partial class LogSegment
             {
                 var found = await FindBatchAsync(
                     handle,
-                    position,
+                    start,
                     size,
                     header => header.LastOffset >= minOffset && header.MaxTimestamp >= timestamp,
+                    failFromOffset: null, // a corrupt range is stepped over: its timestamps are unknown
                     cancellationToken).ConfigureAwait(false);
-                if (found is not var (batchPosition, batchSize))
+                if (found is not { Position: var batchPosition, Size: var batchSize })
                 {
                     return null;
                 }
@@ -156,7 +160,7 @@ internal sealed partial class LogSegment
                 }
 
                 // The late records of this batch lie below minOffset (or it is a control batch): look further.
-                position = batchPosition + batchSize;
+                start = (batchPosition + batchSize, header.LastOffset + 1);
             }
         }
         finally
@@ -191,12 +195,22 @@ internal sealed partial class LogSegment
         }
     }
 
+    /// <summary>Where a walk for <paramref name="offset"/> starts: the last indexed batch at or below it, and that batch's base offset.</summary>
+    private (long Position, long ExpectedOffset) StartFor(long offset)
+        => _index.Floor(offset - BaseOffset) is { } entry ? (entry.Position, BaseOffset + entry.RelativeOffset) : (0, BaseOffset);
+
     /// <summary>
-    /// Walks batch headers from <paramref name="position"/> (a batch start) up to
-    /// <paramref name="size"/> and returns the first batch that <paramref name="wanted"/> accepts.
+    /// Walks batch headers from <paramref name="start"/> (a batch start, and the lowest base offset
+    /// a batch there may have) up to <paramref name="size"/> and returns the first batch that
+    /// <paramref name="wanted"/> accepts. Every header is checked (<see cref="SegmentVerifier.CheckHeader"/>);
+    /// a bad one, or one known bad, is a corrupt range: the walk throws CorruptRecord (with
+    /// <see cref="StorageException.Corruption"/>) if the range reaches <paramref name="failFromOffset"/>,
+    /// and otherwise goes on after it.
     /// </summary>
-    private async ValueTask<(long Position, int Size)?> FindBatchAsync(SafeFileHandle handle, long position, long size, Func<RecordBatchHeader, bool> wanted, CancellationToken cancellationToken)
+    private async ValueTask<BatchFound?> FindBatchAsync(SafeFileHandle handle, (long Position, long ExpectedOffset) start, long size,
+        Func<RecordBatchHeader, bool> wanted, long? failFromOffset, CancellationToken cancellationToken)
     {
+        var (position, expected) = start;
         var buffer = ArrayPool<byte>.Shared.Rent(HeaderScanChunk);
         try
         {
@@ -204,29 +218,56 @@ internal sealed partial class LogSegment
             var chunkLength = 0;
             while (position < size)
             {
-                if (position < chunkStart || position + HeaderSize > chunkStart + chunkLength)
+                CorruptBatchRange? corrupt = KnownCorruptionAt(position);
+                RecordBatchHeader header = default;
+                if (corrupt is null)
                 {
-                    chunkLength = (int)Math.Min(buffer.Length, size - position);
-                    await ReadExactlyAsync(handle, buffer.AsMemory(0, chunkLength), position, cancellationToken).ConfigureAwait(false);
-                    chunkStart = position;
-                    if (chunkLength < HeaderSize)
+                    if (position < chunkStart || position + HeaderSize > chunkStart + chunkLength)
                     {
-                        throw new StorageException(StorageErrorKind.CorruptRecord, $"Segment {LogPath} ends inside a batch header at position {position}.");
+                        chunkLength = await ReadAvailableAsync(handle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, size - position)), position, cancellationToken).ConfigureAwait(false);
+                        chunkStart = position;
+                        if (chunkLength < buffer.Length && position + chunkLength < size)
+                        {
+                            size = position + chunkLength; // the file is shorter than its published size
+                        }
+                    }
+
+                    string? problem;
+                    if (size - position < HeaderSize)
+                    {
+                        problem = $"only {size - position} bytes are left, too few for a batch header (truncated)";
+                    }
+                    else
+                    {
+                        header = RecordBatchHeader.Read(buffer.AsSpan((int)(position - chunkStart)));
+                        problem = SegmentVerifier.CheckHeader(header, position, BatchLimit(position, size), expected, NextOffset);
+                    }
+
+                    if (problem is not null)
+                    {
+                        corrupt = DescribeCorruption(position, size, expected, problem);
                     }
                 }
 
-                var header = RecordBatchHeader.Read(buffer.AsSpan((int)(position - chunkStart)));
-                if (header.BatchLength < MinBatchLength)
+                if (corrupt is not null)
                 {
-                    throw new StorageException(StorageErrorKind.CorruptRecord, $"Segment {LogPath} has a bad batch length at position {position}.");
+                    if (corrupt.LastOffset >= failFromOffset)
+                    {
+                        throw new StorageException(StorageErrorKind.CorruptRecord, $"Unreadable {corrupt}") { Corruption = corrupt };
+                    }
+
+                    position = corrupt.EndPosition;
+                    expected = corrupt.LastOffset + 1;
+                    continue;
                 }
 
                 if (wanted(header))
                 {
-                    return (position, header.SizeInBytes);
+                    return new BatchFound(position, header, size);
                 }
 
                 position += header.SizeInBytes;
+                expected = header.LastOffset + 1;
             }
 
             return null;
@@ -235,5 +276,29 @@ internal sealed partial class LogSegment
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Reads what the file has of <paramref name="destination"/>'s length from <paramref name="position"/>.</summary>
+    private static async ValueTask<int> ReadAvailableAsync(SafeFileHandle handle, Memory<byte> destination, long position, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < destination.Length)
+        {
+            var read = await RandomAccess.ReadAsync(handle, destination[filled..], position + filled, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
+        }
+
+        return filled;
+    }
+
+    /// <summary>A batch a walk found: where it starts, its header, and where the readable part of the segment ends.</summary>
+    private readonly record struct BatchFound(long Position, RecordBatchHeader Header, long End)
+    {
+        public int Size => Header.SizeInBytes;
     }
 }

@@ -62,6 +62,35 @@ internal sealed class OffsetIndex : SparseIndexFile<OffsetIndex.Entry>
     /// </summary>
     public int Lookup(long relativeOffset) => FindLast(relativeOffset) is { } entry ? entry.Position : 0;
 
+    /// <summary>The last entry at or below <paramref name="relativeOffset"/>, or null (then the walk starts at position 0).</summary>
+    public Entry? Floor(long relativeOffset) => FindLast(relativeOffset);
+
+    /// <summary>
+    /// The position of the first indexed batch after <paramref name="position"/>, or null. Entries
+    /// only ever point at batch starts, so no batch starting at or after <paramref name="position"/>
+    /// can end beyond it: a read uses it to bound a batch length it has not validated yet.
+    /// </summary>
+    public int? NextPositionAfter(long position)
+    {
+        var entries = Entries;
+        int low = 0, high = entries.Length - 1, found = -1;
+        while (low <= high)
+        {
+            var mid = (low + high) >>> 1;
+            if (entries[mid].Position > position)
+            {
+                found = mid;
+                high = mid - 1;
+            }
+            else
+            {
+                low = mid + 1;
+            }
+        }
+
+        return found < 0 ? null : entries[found].Position;
+    }
+
     protected override void Encode(Entry entry, Span<byte> destination)
     {
         BinaryPrimitives.WriteInt32BigEndian(destination, entry.RelativeOffset);

@@ -90,6 +90,10 @@ public sealed partial class PartitionLog
                         return (value, logStartOffset, logEndOffset);
                     }
                 }
+                catch (StorageException e) when (e.Corruption is { } corruption)
+                {
+                    throw CorruptionError(segment, corruption, e);
+                }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     throw new StorageException(StorageErrorKind.Io, $"Reading {Topic}-{Partition} at offset {offset} failed: {e.Message}", e);

@@ -257,6 +257,16 @@ internal abstract class SparseIndexFile<TEntry> : IDisposable
         Volatile.Write(ref _count, count + 1); // the file gets it at the next flush
     }
 
+    /// <summary>The entries published so far (count read before the array, as <see cref="FindLast"/> does).</summary>
+    protected ReadOnlySpan<TEntry> Entries
+    {
+        get
+        {
+            var count = Count;
+            return Volatile.Read(ref _entries).AsSpan(0, count);
+        }
+    }
+
     /// <summary>The last entry that <see cref="IsBefore"/> <paramref name="key"/> (binary search), or null if there is none.</summary>
     protected TEntry? FindLast(long key)
     {

@@ -7,4 +7,7 @@ public sealed class StorageException : Exception
         : base(message, inner) => Kind = kind;
 
     public StorageErrorKind Kind { get; }
+
+    /// <summary>For a CorruptRecord found in a stored segment: where it is and which offsets it hides.</summary>
+    public CorruptBatchRange? Corruption { get; init; }
 }

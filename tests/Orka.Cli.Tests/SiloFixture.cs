@@ -20,6 +20,9 @@ public sealed class SiloFixture : IAsyncLifetime
     /// <summary>The silo's own grain factory, for a test to act as a second client (e.g. a group member).</summary>
     public IGrainFactory Grains => _app?.Services.GetRequiredService<IGrainFactory>() ?? throw new InvalidOperationException("The silo is not running.");
 
+    /// <summary>The node's HTTP address (<c>/health</c>), on a free port.</summary>
+    public string HttpAddress => _app?.Urls.First() ?? throw new InvalidOperationException("The silo is not running.");
+
     public async Task InitializeAsync()
     {
         var ports = FreePorts.Take(2);

@@ -77,6 +77,24 @@ public interface IPartitionGrain : IGrainWithStringKey
     [Alias("DeleteRecords")]
     Task<long> DeleteRecordsAsync(long offset);
 
+    /// <summary>
+    /// Walks every batch of every segment, checking its header and CRC-32C, and reports each corrupt
+    /// range with its segment and position (<c>orka partitions verify</c>). Reads the whole log once;
+    /// fetches and appends go on meanwhile.
+    /// </summary>
+    [Alias("Verify"), Orleans.Concurrency.AlwaysInterleave]
+    Task<PartitionVerification> VerifyAsync();
+
+    /// <summary>
+    /// The explicit repair of a corrupt range (<c>orka partitions repair --skip</c>): rewrites the
+    /// closed segments holding offsets <paramref name="fromOffset"/>..<paramref name="toOffset"/>
+    /// without them. Later batches keep their offsets; the skipped ones become a gap that fetches
+    /// step over, as after compaction. Refused (CORRUPT_MESSAGE, nothing changed) unless every
+    /// corrupt range there lies inside the skipped offsets and no valid batch straddles their bounds.
+    /// </summary>
+    [Alias("SkipCorrupt")]
+    Task<PartitionRepair> SkipCorruptAsync(long fromOffset, long toOffset);
+
     /// <summary>Closes and removes the partition's log from this node.</summary>
     [Alias("DeleteLog")]
     Task DeleteLogAsync();

@@ -133,7 +133,19 @@ internal sealed partial class PartitionGrain(
         var offset = Log.LogStartOffset;
         while (offset < Log.LogEndOffset)
         {
-            var data = (await Log.ReadAsync(offset, 1 << 20, cancellationToken)).Batches;
+            ReadOnlyMemory<byte> data;
+            try
+            {
+                data = (await Log.ReadAsync(offset, 1 << 20, cancellationToken)).Batches;
+            }
+            catch (StorageException e) when (e.Corruption is { } corruption)
+            {
+                // A corrupt range must not keep the partition from activating; the log reported it.
+                // Sequences of a producer whose batches it hides may then look out of order.
+                offset = corruption.LastOffset + 1;
+                continue;
+            }
+
             if (data.IsEmpty)
             {
                 break;

@@ -143,7 +143,16 @@ public static partial class RecordsApi
         while (records.Count < size && !cancellationToken.IsCancellationRequested)
         {
             var previous = next;
-            var fetched = await grain.FetchAsync(new FetchRequest(next, FetchBytes, 0, TimeSpan.Zero));
+            FetchResult fetched;
+            try
+            {
+                fetched = await grain.FetchAsync(new FetchRequest(next, FetchBytes, 0, TimeSpan.Zero));
+            }
+            catch (OrkaException e) when (e.Code == OrkaErrorCode.CorruptMessage && records.Count > 0)
+            {
+                break; // the page ends before the corrupt range; the next page's read reports it (problem+json)
+            }
+
             logStart = fetched.LogStartOffset;
             logEnd = fetched.HighWatermark;
             if (fetched.Batches.IsEmpty)
