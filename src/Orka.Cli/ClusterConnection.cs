@@ -14,8 +14,8 @@ namespace Orka.Cli;
 /// </summary>
 internal sealed class ClusterConnection : IAsyncDisposable
 {
-    /// <summary>How long connecting may take before the command gives up.</summary>
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>How long the Orleans handshake may take before the command gives up (an address that refuses or is not a gateway fails long before).</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the Orleans client may take before the endpoints are probed for what they are (a gateway connects in milliseconds).</summary>
     private static readonly TimeSpan DiagnoseAfter = TimeSpan.FromSeconds(1);
