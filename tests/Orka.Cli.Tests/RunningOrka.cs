@@ -112,10 +112,14 @@ internal sealed class RunningOrka : IDisposable
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, at most <paramref name="seconds"/>; fails saying what was awaited.</summary>
-    public async Task UntilAsync(Func<RunningOrka, bool> condition, string what, int seconds = 60)
+    public Task UntilAsync(Func<RunningOrka, bool> condition, string what, int seconds = 60) =>
+        UntilAsync(() => Task.FromResult(condition(this)), what, seconds);
+
+    /// <summary>Waits until <paramref name="condition"/> holds, at most <paramref name="seconds"/>; fails saying what was awaited.</summary>
+    public async Task UntilAsync(Func<Task<bool>> condition, string what, int seconds = 60)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition(this))
+        while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; stdout: {Tail(Stdout)}; stderr: {Tail(Stderr)}");
             await Task.Delay(100);
