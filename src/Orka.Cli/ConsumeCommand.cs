@@ -124,7 +124,13 @@ internal static class ConsumeCommand
             }
 
             printer.Flush();
-            await consumer.CommitAsync(printer.Printed(), CancellationToken.None);
+            // A partition with nothing printed commits where it stands (nothing before it was
+            // skipped), as Kafka's consumer does, so the group shows an offset for every partition.
+            var printed = printer.Printed();
+            var untouched = consumer.Assignment
+                .Where(tp => printed.All(p => p.Partition != tp) && consumer.Position(tp) >= 0)
+                .Select(tp => new CommittedOffset(tp, consumer.Position(tp)));
+            await consumer.CommitAsync([.. printed, .. untouched], CancellationToken.None);
             await Console.Error.WriteLineAsync($"Processed a total of {printer.Count} messages");
         }));
         return consume;

@@ -10,7 +10,16 @@ namespace Orka.Cli;
 /// </summary>
 internal sealed class DeliveryReport(TextWriter errors) : IDisposable
 {
+    /// <summary>
+    /// Records read but without an outcome yet, at most. While the cluster is unreachable no outcome
+    /// arrives until the call times out, so this bounds how far the command reads ahead: the rest of
+    /// the input stays unread (and is not lost) rather than being read only to fail. 10,000 records
+    /// keep many batches in flight, so it costs a bulk load nothing.
+    /// </summary>
+    public const int MaxOutstanding = 10_000;
+
     private readonly CancellationTokenSource _failed = new();
+    private readonly SemaphoreSlim _outstanding = new(MaxOutstanding);
     private long _delivered;
     private long _failedCount;
 
@@ -21,9 +30,13 @@ internal sealed class DeliveryReport(TextWriter errors) : IDisposable
     /// <summary>Cancelled at the first failure.</summary>
     public CancellationToken Failed => _failed.Token;
 
+    /// <summary>Waits until fewer than <see cref="MaxOutstanding"/> records are without an outcome; call before producing each record.</summary>
+    public Task ReserveAsync(CancellationToken cancellationToken) => _outstanding.WaitAsync(cancellationToken);
+
     /// <summary>The producer's delivery handler: <paramref name="line"/> is the record's stdin line number.</summary>
     public void OnDelivery(DeliveryResult? result, Exception? error, long line)
     {
+        _outstanding.Release();
         if (error is null)
         {
             Interlocked.Increment(ref _delivered);
@@ -48,5 +61,9 @@ internal sealed class DeliveryReport(TextWriter errors) : IDisposable
         }
     }
 
-    public void Dispose() => _failed.Dispose();
+    public void Dispose()
+    {
+        _failed.Dispose();
+        _outstanding.Dispose();
+    }
 }

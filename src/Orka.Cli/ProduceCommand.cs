@@ -88,9 +88,28 @@ internal static class ProduceCommand
                         }
 
                         var valueBytes = Encoding.UTF8.GetBytes(value);
-                        await (parse.GetValue(partition) is { } chosen
-                            ? producer.EnqueueAsync(new TopicPartition(name, chosen), recordKey, valueBytes, report.OnDelivery, lines, recordHeaders, cancellationToken: stop.Token)
-                            : producer.EnqueueAsync(name, recordKey, valueBytes, report.OnDelivery, lines, recordHeaders, cancellationToken: stop.Token));
+                        try
+                        {
+                            await report.ReserveAsync(stop.Token);
+                        }
+                        catch (OperationCanceledException e)
+                        {
+                            report.OnDelivery(null, e, lines); // read, never sent: reported like any other
+                            throw;
+                        }
+
+                        try
+                        {
+                            // Cancelled while waiting for buffer space, the record goes to the handler too.
+                            await (parse.GetValue(partition) is { } chosen
+                                ? producer.EnqueueAsync(new TopicPartition(name, chosen), recordKey, valueBytes, report.OnDelivery, lines, recordHeaders, cancellationToken: stop.Token)
+                                : producer.EnqueueAsync(name, recordKey, valueBytes, report.OnDelivery, lines, recordHeaders, cancellationToken: stop.Token));
+                        }
+                        catch (OrkaException e)
+                        {
+                            report.OnDelivery(null, e, lines); // refused before it was sent (e.g. too large): the handler was not called
+                            break;
+                        }
                     }
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
