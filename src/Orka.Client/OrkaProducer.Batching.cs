@@ -105,18 +105,31 @@ public sealed partial class OrkaProducer
     }
 
     private void Enqueue(TopicState state, TopicMetadata metadata, QueuedRecord record) =>
-        Enqueue(state, metadata, record.Key, record.Value, record.Headers, record.Timestamp, record.Size, record.Delivery, 0);
+        Enqueue(state, metadata, record.Partition, record.Key, record.Value, record.Headers, record.Timestamp, record.Size, record.Delivery, 0);
 
     /// <summary>
     /// Encodes a record into its partition's batch and sends the batch if it is full. Holds the lock.
     /// <paramref name="sink"/> is where the outcome goes and <paramref name="callerState"/> what goes with it (see <see cref="Deliver"/>).
+    /// <paramref name="chosen"/> is the caller's partition, -1 for the key's (or the sticky one).
     /// </summary>
     private void Enqueue(
-        TopicState state, TopicMetadata metadata, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers,
+        TopicState state, TopicMetadata metadata, int chosen, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers,
         long timestamp, int size, object sink, long callerState)
     {
-        var partition = key is { } k
-            ? Murmur2Partitioner.Partition(k.Span, metadata.PartitionCount)
+        if (chosen >= metadata.PartitionCount)
+        {
+            // Reported off the lock, as a batch's outcome is.
+            var error = new OrkaException(OrkaErrorCode.UnknownTopicOrPartition, $"Topic {metadata.Name} has no partition {chosen} (it has {metadata.PartitionCount}).");
+            _ = Task.Run(() =>
+            {
+                Deliver(new Waiter(sink, timestamp, callerState), null, error);
+                Release(size);
+            });
+            return;
+        }
+
+        var partition = chosen >= 0 ? chosen
+            : key is { } k ? Murmur2Partitioner.Partition(k.Span, metadata.PartitionCount)
             : StickyPartition(state, metadata.PartitionCount);
         // A batch never grows past the batch size (nor the topic's max.message.bytes, which the
         // partition would refuse it for): a record that does not fit closes the batch it would overfill.
@@ -126,7 +139,7 @@ public sealed partial class OrkaProducer
         if (WouldOverfill(acc, size, limit))
         {
             DrainAndSend(acc, force: true);
-            if (key is null)
+            if (key is null && chosen < 0)
             {
                 // Sticky partitioning moves on when a batch fills, as Kafka's does.
                 state.StickyPartition = -1;
@@ -150,7 +163,7 @@ public sealed partial class OrkaProducer
         acc.BufferedBytes += size;
         if (buffer.Builder.SizeInBytes >= limit)
         {
-            if (key is null)
+            if (key is null && chosen < 0)
             {
                 state.StickyPartition = -1;
             }
@@ -312,7 +325,7 @@ public sealed partial class OrkaProducer
 
     /// <summary>
     /// Sends one batch, retrying retriable failures (node down, timeouts) with backoff until
-    /// <see cref="ProducerOptions.DeliveryTimeout"/>. With idempotence a retry can never duplicate:
+    /// <see cref="ProducerOptions.DeliveryTimeout"/>, at most <see cref="ProducerOptions.Retries"/> times. With idempotence a retry can never duplicate:
     /// the partition answers a batch it already has with its first offsets.
     /// </summary>
     private async Task<ProduceResult> ProduceWithRetriesAsync(TopicPartition partition, ReadOnlyMemory<byte> bytes)
@@ -321,13 +334,13 @@ public sealed partial class OrkaProducer
         var deadline = DateTime.UtcNow + _options.DeliveryTimeout;
         var backoff = _options.RetryBackoff;
         using var span = ProducerSpans.StartSend(partition, bytes, _options.Acks);
-        while (true)
+        for (var retries = 0; ; retries++)
         {
             try
             {
                 return ProducerSpans.Sent(span, await grain.ProduceAsync(bytes, _options.Acks).ConfigureAwait(false));
             }
-            catch (Exception e) when (ProducerSpans.Retrying(span, e, IsRetriable(e) && DateTime.UtcNow + backoff < deadline))
+            catch (Exception e) when (ProducerSpans.Retrying(span, e, retries < _options.Retries && IsRetriable(e) && DateTime.UtcNow + backoff < deadline))
             {
                 await Task.Delay(backoff).ConfigureAwait(false);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.TicksPerSecond));
@@ -338,6 +351,9 @@ public sealed partial class OrkaProducer
     private bool IsRetriable(Exception e) => e switch
     {
         OrkaException orka => orka.IsRetriable,
+
+        // The connection to the gateway could not be made: the call never left.
+        Orleans.Runtime.Messaging.ConnectionFailedException => true,
 
         // The call may or may not have reached the partition: only safe to repeat with idempotence.
         TimeoutException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException => _options.EnableIdempotence,
@@ -372,6 +388,9 @@ public sealed partial class OrkaProducer
     {
         /// <summary>Where the outcome goes (a task or the caller's handler).</summary>
         public required IDeliverySink Delivery { get; init; }
+
+        /// <summary>The caller's partition; -1 for the key's.</summary>
+        public int Partition { get; init; } = -1;
 
         public QueuedRecord Detached() => this with { Key = Copy(Key), Value = Copy(Value) };
 

@@ -70,7 +70,7 @@ public sealed partial class OrkaProducer : IAsyncDisposable
     {
         // The delivery task itself (not a wrapper), so it is complete by the time FlushAsync returns.
         var sink = new TaskSink();
-        if (!TryAppendNow(topic, key, value, headers, timestamp, sink, 0, out var size, out var stamp))
+        if (!TryAppendNow(topic, -1, key, value, headers, timestamp, sink, 0, out var size, out var stamp))
         {
             _ = ReserveAndAccept(new QueuedRecord(topic, key, value, headers, stamp, size) { Delivery = sink }, cancellationToken);
         }
@@ -91,7 +91,7 @@ public sealed partial class OrkaProducer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var sink = new TaskSink();
-        if (TryAppendNow(topic, key, value, headers, timestamp, sink, 0, out var size, out var stamp))
+        if (TryAppendNow(topic, -1, key, value, headers, timestamp, sink, 0, out var size, out var stamp))
         {
             return ValueTask.FromResult(sink.Task);
         }
@@ -129,7 +129,7 @@ public sealed partial class OrkaProducer : IAsyncDisposable
         IReadOnlyList<RecordHeader>? headers = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(onDelivery);
-        return EnqueueWithHandlerAsync(topic, key, value, onDelivery, 0, headers, timestamp, cancellationToken);
+        return EnqueueWithHandlerAsync(topic, -1, key, value, onDelivery, 0, headers, timestamp, cancellationToken);
     }
 
     /// <summary>
@@ -146,20 +146,34 @@ public sealed partial class OrkaProducer : IAsyncDisposable
         IReadOnlyList<RecordHeader>? headers = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(onDelivery);
-        return EnqueueWithHandlerAsync(topic, key, value, onDelivery, state, headers, timestamp, cancellationToken);
+        return EnqueueWithHandlerAsync(topic, -1, key, value, onDelivery, state, headers, timestamp, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="EnqueueAsync(string, ReadOnlyMemory{byte}?, ReadOnlyMemory{byte}?, Action{DeliveryResult?, Exception?, long}, long, IReadOnlyList{RecordHeader}?, DateTimeOffset?, CancellationToken)"/>,
+    /// to the given partition instead of the key's (Kafka's <c>ProducerRecord</c> with a partition).
+    /// A partition the topic does not have fails the record with UnknownTopicOrPartition.
+    /// </summary>
+    public ValueTask EnqueueAsync(
+        TopicPartition partition, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, Action<DeliveryResult?, Exception?, long> onDelivery, long state,
+        IReadOnlyList<RecordHeader>? headers = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onDelivery);
+        ArgumentOutOfRangeException.ThrowIfNegative(partition.Partition, nameof(partition));
+        return EnqueueWithHandlerAsync(partition.Topic, partition.Partition, key, value, onDelivery, state, headers, timestamp, cancellationToken);
     }
 
     private ValueTask EnqueueWithHandlerAsync(
-        string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, object handler, long state,
+        string topic, int partition, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, object handler, long state,
         IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp, CancellationToken cancellationToken)
     {
-        if (TryAppendNow(topic, key, value, headers, timestamp, handler, state, out var size, out var stamp))
+        if (TryAppendNow(topic, partition, key, value, headers, timestamp, handler, state, out var size, out var stamp))
         {
             return ValueTask.CompletedTask;
         }
 
         // Only a record that has to wait (for buffer space or its topic's metadata) gets an object of its own.
-        var accepted = ReserveAndAccept(new QueuedRecord(topic, key, value, headers, stamp, size) { Delivery = new CallbackSink(handler, state) }, cancellationToken);
+        var accepted = ReserveAndAccept(new QueuedRecord(topic, key, value, headers, stamp, size) { Delivery = new CallbackSink(handler, state), Partition = partition }, cancellationToken);
         return accepted.IsCompletedSuccessfully && accepted.Result
             ? ValueTask.CompletedTask
             : new ValueTask(WhenAcceptedAsync(accepted, cancellationToken));
@@ -250,7 +264,7 @@ public sealed partial class OrkaProducer : IAsyncDisposable
     /// disposed producer.
     /// </summary>
     private bool TryAppendNow(
-        string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp,
+        string topic, int partition, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp,
         object sink, long callerState, out int size, out long stamp)
     {
         size = CheckedSize(key, value, headers);
@@ -265,7 +279,7 @@ public sealed partial class OrkaProducer : IAsyncDisposable
             }
 
             _bufferedBytes += size;
-            Enqueue(state, metadata, key, value, headers, stamp, size, sink, callerState);
+            Enqueue(state, metadata, partition, key, value, headers, stamp, size, sink, callerState);
             return true;
         }
     }

@@ -33,6 +33,13 @@ public sealed record ProducerOptions
     public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// <c>retries</c>: how many times a batch that failed with a retriable error is sent again, within
+    /// <see cref="DeliveryTimeout"/>. 0 fails its records at the first error (a tool that must report
+    /// each failure as it happens); the default retries until the delivery timeout, as Kafka's.
+    /// </summary>
+    public int Retries { get; init; } = int.MaxValue;
+
+    /// <summary>
     /// <c>buffer.memory</c>: the most bytes of records the producer holds (batching, waiting for
     /// metadata, in flight) before producing waits for acknowledgements to free space. Default 32 MiB.
     /// A single record bigger than this fails with MessageTooLarge.

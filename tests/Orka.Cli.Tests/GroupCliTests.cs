@@ -147,7 +147,7 @@ public sealed class GroupCliTests(SiloFixture silo) : IClassFixture<SiloFixture>
     private async Task<long> CommittedAsync(string groupId) =>
         (await silo.Grains.GetGrain<IConsumerGroupGrain>(groupId).GetCommittedAsync()).Single().Offset;
 
-    private static Dictionary<string, (long Committed, long LogEnd, long Lag)> PartitionRows(OrkaCli.Result described) =>
+    internal static Dictionary<string, (long Committed, long LogEnd, long Lag)> PartitionRows(OrkaCli.Result described) =>
         described.Lines
             .Where(l => l.TrimStart().StartsWith("Partition:", StringComparison.Ordinal))
             .Select(l => l.Trim().Split('\t').Select(f => f.Split(": ", 2)).ToDictionary(f => f[0], f => f[1]))

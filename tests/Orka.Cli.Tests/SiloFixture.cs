@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Orka.Kafka.Hosting;
 using Orka.Silo;
@@ -16,6 +18,9 @@ public sealed class SiloFixture : IAsyncLifetime
 
     /// <summary>The node's Kafka listener (on a free port), for <c>--protocol kafka</c> runs.</summary>
     public string KafkaBootstrap { get; private set; } = "";
+
+    /// <summary>The node's HTTP endpoint (health checks), host:port, for a test that points the CLI at the wrong port.</summary>
+    public string HttpEndpoint { get; private set; } = "";
 
     /// <summary>The silo's own grain factory, for a test to act as a second client (e.g. a group member).</summary>
     public IGrainFactory Grains => _app?.Services.GetRequiredService<IGrainFactory>() ?? throw new InvalidOperationException("The silo is not running.");
@@ -42,6 +47,8 @@ public sealed class SiloFixture : IAsyncLifetime
         var kafka = _app.Services.GetRequiredService<KafkaBrokerDirectory>().LocalEndpoint
             ?? throw new InvalidOperationException("The silo started without its Kafka listener.");
         KafkaBootstrap = $"{kafka.Host}:{kafka.Port}";
+        var http = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        HttpEndpoint = $"{http.Host}:{http.Port}";
     }
 
     public async Task DisposeAsync()
