@@ -5,29 +5,23 @@ using Orka.Storage;
 namespace Orka.Broker;
 
 /// <summary>
-/// The topic-level config keys Orka understands (Kafka's names) and their translation into the
-/// storage engine's <see cref="LogConfig"/>. Unknown keys and bad values are refused at create time,
+/// The translation of the topic config keys Orka understands (<see cref="TopicConfigCatalog"/>, Kafka's
+/// names) into the storage engine's <see cref="LogConfig"/>. Unknown keys and bad values are refused at create time,
 /// so a topic never carries config that silently does nothing.
 /// </summary>
 public static class TopicConfigs
 {
-    public const string SegmentBytes = "segment.bytes";
-    public const string SegmentMs = "segment.ms";
-    public const string RetentionMs = "retention.ms";
-    public const string RetentionBytes = "retention.bytes";
-    public const string MaxMessageBytes = "max.message.bytes";
-    public const string FlushMessages = "flush.messages";
-    public const string FlushMs = "flush.ms";
-    public const string IndexIntervalBytes = "index.interval.bytes";
-    public const string CleanupPolicy = "cleanup.policy";
-    public const string DeleteRetentionMs = "delete.retention.ms";
-    public const string MinCleanableDirtyRatio = "min.cleanable.dirty.ratio";
-
-    private static readonly ImmutableHashSet<string> Known =
-    [
-        SegmentBytes, SegmentMs, RetentionMs, RetentionBytes, MaxMessageBytes, FlushMessages, FlushMs, IndexIntervalBytes, CleanupPolicy,
-        DeleteRetentionMs, MinCleanableDirtyRatio,
-    ];
+    public const string SegmentBytes = TopicConfigCatalog.SegmentBytes;
+    public const string SegmentMs = TopicConfigCatalog.SegmentMs;
+    public const string RetentionMs = TopicConfigCatalog.RetentionMs;
+    public const string RetentionBytes = TopicConfigCatalog.RetentionBytes;
+    public const string MaxMessageBytes = TopicConfigCatalog.MaxMessageBytes;
+    public const string FlushMessages = TopicConfigCatalog.FlushMessages;
+    public const string FlushMs = TopicConfigCatalog.FlushMs;
+    public const string IndexIntervalBytes = TopicConfigCatalog.IndexIntervalBytes;
+    public const string CleanupPolicy = TopicConfigCatalog.CleanupPolicy;
+    public const string DeleteRetentionMs = TopicConfigCatalog.DeleteRetentionMs;
+    public const string MinCleanableDirtyRatio = TopicConfigCatalog.MinCleanableDirtyRatio;
 
     /// <summary>Throws <see cref="OrkaException"/> (InvalidConfig) for an unknown key or a bad value.</summary>
     public static void Validate(ImmutableDictionary<string, string> config) => _ = ToLogConfig(config);
@@ -36,9 +30,9 @@ public static class TopicConfigs
     {
         foreach (var key in config.Keys)
         {
-            if (!Known.Contains(key))
+            if (!TopicConfigCatalog.Contains(key))
             {
-                throw new OrkaException(OrkaErrorCode.InvalidConfig, $"Unknown topic config '{key}'. Known: {string.Join(", ", Known.Order())}.");
+                throw new OrkaException(OrkaErrorCode.InvalidConfig, $"Unknown topic config '{key}'. Known: {string.Join(", ", TopicConfigCatalog.Definitions.Select(d => d.Name))}.");
             }
         }
 

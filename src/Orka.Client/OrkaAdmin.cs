@@ -48,6 +48,14 @@ public sealed class OrkaAdmin(IClusterClient client)
         return await client.GetGrain<ITopicGrain>(name).AlterConfigAsync(config);
     }
 
+    /// <summary>
+    /// The topic's full config: every key Orka understands (<see cref="TopicConfigCatalog"/>) with the
+    /// value in effect, its default and its source (DynamicTopicConfig when set on the topic,
+    /// DefaultConfig otherwise), ordered by name. Throws UnknownTopicOrPartition when the topic does not exist.
+    /// </summary>
+    public async Task<ImmutableArray<TopicConfigEntry>> DescribeTopicConfigsAsync(string name) =>
+        TopicConfigCatalog.Describe((await GetTopicAsync(name)).Config);
+
     /// <summary>Grows a topic to <paramref name="totalPartitions"/> partitions.</summary>
     public Task<TopicMetadata> AddPartitionsAsync(string name, int totalPartitions)
     {

@@ -3,9 +3,11 @@ using Orka.Kafka.Protocol;
 namespace Orka.Kafka.Apis;
 
 /// <summary>
-/// DescribeConfigs (key 32) v1-4. A topic's configs are those set on it (source
-/// DYNAMIC_TOPIC_CONFIG); settings left at Orka's defaults are not listed. A broker resource is
-/// answered with no configs: Orka's node settings are not Kafka broker configs.
+/// DescribeConfigs (key 32) v1-4. A topic's configs are every key of <see cref="TopicConfigCatalog"/>
+/// (or only the keys the request names): those set on the topic with source DYNAMIC_TOPIC_CONFIG (1),
+/// the rest with their default and source DEFAULT_CONFIG (5), as Kafka answers. Documentation is
+/// sent when the request asks for it (v3+). A broker resource is answered with no configs: Orka's
+/// node settings are not Kafka broker configs.
 /// </summary>
 public sealed class DescribeConfigsApi(KafkaApiContext context) : KafkaApi
 {
@@ -22,7 +24,7 @@ public sealed class DescribeConfigsApi(KafkaApiContext context) : KafkaApi
 
     public override short FirstFlexibleVersion => 4;
 
-    private sealed record Described(sbyte Type, string Name, OrkaErrorCode Error, string? Message, List<KeyValuePair<string, string>> Configs);
+    private sealed record Described(sbyte Type, string Name, OrkaErrorCode Error, string? Message, List<TopicConfigEntry> Configs);
 
     public override async ValueTask<bool> HandleAsync(RequestHeader header, KafkaReader request, KafkaWriter response, CancellationToken cancellationToken)
     {
@@ -46,10 +48,7 @@ public sealed class DescribeConfigsApi(KafkaApiContext context) : KafkaApi
             return (Type: type, Name: name, Keys: keys);
         });
         _ = request.ReadBool(); // include synonyms
-        if (version >= 3)
-        {
-            _ = request.ReadBool(); // include documentation
-        }
+        var includeDocumentation = version >= 3 && request.ReadBool();
 
         request.SkipTaggedFields();
 
@@ -68,16 +67,16 @@ public sealed class DescribeConfigsApi(KafkaApiContext context) : KafkaApi
             w.WriteString(r.Name);
             w.WriteArray(r.Configs, (wc, c) =>
             {
-                wc.WriteString(c.Key);
+                wc.WriteString(c.Name);
                 wc.WriteNullableString(c.Value);
                 wc.WriteBool(false); // read only
-                wc.WriteInt8(1); // source: dynamic topic config
+                wc.WriteInt8((sbyte)c.Source);
                 wc.WriteBool(false); // sensitive
                 wc.WriteArrayLength(0); // synonyms
                 if (version >= 3)
                 {
                     wc.WriteInt8(0); // type: unknown
-                    wc.WriteNullableString(null); // documentation
+                    wc.WriteNullableString(includeDocumentation && c.Documentation.Length > 0 ? c.Documentation : null);
                 }
 
                 wc.WriteEmptyTaggedFields();
@@ -113,9 +112,8 @@ public sealed class DescribeConfigsApi(KafkaApiContext context) : KafkaApi
                 return new Described(type, name, OrkaErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.", []);
             }
 
-            var configs = metadata.Config
-                .Where(c => keys is null || keys.Contains(c.Key, StringComparer.Ordinal))
-                .OrderBy(c => c.Key, StringComparer.Ordinal)
+            var configs = TopicConfigCatalog.Describe(metadata.Config)
+                .Where(c => keys is null || keys.Contains(c.Name, StringComparer.Ordinal))
                 .ToList();
             return new Described(type, name, OrkaErrorCode.None, null, configs);
         }
