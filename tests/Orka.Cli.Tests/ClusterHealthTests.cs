@@ -89,6 +89,9 @@ public sealed class ClusterHealthTests : IDisposable
             {
                 return last;
             }
+
+            // Poll interval, not synchronization: back-to-back orka starts would load the machine the other tests share.
+            await Task.Delay(TimeSpan.FromSeconds(1));
         }
         while (DateTime.UtcNow < deadline);
 

@@ -19,6 +19,7 @@ public sealed class OutputFormatTests(SiloFixture silo) : IClassFixture<SiloFixt
         while ((nodes = await Orka("nodes")).ExitCode != 0)
         {
             Assert.True(DateTime.UtcNow < deadline, $"orka could not reach the node within 120 s: {nodes.Stderr}");
+            await Task.Delay(TimeSpan.FromSeconds(1)); // poll interval
         }
     }
 
