@@ -6,6 +6,7 @@ namespace Orka.Cli.Tests;
 /// <c>orka cluster info</c> and <c>orka cluster health</c> against two real node processes, one of
 /// which the test kills with SIGKILL.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class ClusterHealthTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);

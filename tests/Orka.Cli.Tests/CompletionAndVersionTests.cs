@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Orka.Cli.Tests;
 
 /// <summary><c>orka completion</c>, the <c>[suggest]</c> directive its scripts call, and <c>orka --version</c>; no cluster needed.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class CompletionAndVersionTests
 {
     // Intent: a partial command line completes to the commands, options and option values that fit it.

@@ -4,6 +4,7 @@ using YamlDotNet.RepresentationModel;
 namespace Orka.Cli.Tests;
 
 /// <summary><c>--output json|yaml|table</c> on the list and describe commands, against a real node.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class OutputFormatTests(SiloFixture silo) : IClassFixture<SiloFixture>
 {
     private Task<OrkaCli.Result> Orka(params string[] args) => OrkaCli.RunAsync(silo.Gateway, null, args);
