@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
+using Orka.Cli.Output;
 using Orka.Client;
 
 namespace Orka.Cli;
@@ -23,13 +24,19 @@ internal static class GroupCommands
 
     private static Command List()
     {
-        var list = new Command("list", "List consumer groups: group<TAB>state<TAB>protocol type, one per line");
+        var output = CliOutput.CreateOption();
+        var list = new Command("list", "List consumer groups: group<TAB>state<TAB>protocol type, one per line") { output };
         list.SetAction((parse, ct) => OrkaCommands.RunAsync(parse, ct, async (client, _) =>
         {
-            foreach (var group in await new OrkaAdmin(client).ListGroupsAsync())
+            var groups = await new OrkaAdmin(client).ListGroupsAsync();
+            var view = groups.Select(g => new GroupListView(g.GroupId, g.State, g.ProtocolType)).ToList();
+            CliOutput.Write(parse, output, view, () =>
             {
-                Console.WriteLine($"{group.GroupId}\t{group.State}\t{(group.ProtocolType.Length == 0 ? "-" : group.ProtocolType)}");
-            }
+                foreach (var group in groups)
+                {
+                    Console.WriteLine($"{group.GroupId}\t{group.State}\t{Dash(group.ProtocolType)}");
+                }
+            });
         }));
         return list;
     }
@@ -37,26 +44,45 @@ internal static class GroupCommands
     private static Command Describe()
     {
         var name = new Argument<string>("group") { Description = "Group id" };
-        var describe = new Command("describe", "Show a group's state, members and their assignments, and per partition the committed offset, log end and lag") { name };
+        var output = CliOutput.CreateOption();
+        var describe = new Command("describe", "Show a group's state, members and their assignments, and per partition the committed offset, log end and lag") { name, output };
         describe.SetAction((parse, ct) => OrkaCommands.RunAsync(parse, ct, async (client, _) =>
         {
             var admin = new OrkaAdmin(client);
             var groupId = parse.GetValue(name)!;
             var d = await admin.DescribeGroupAsync(groupId);
             var lags = await admin.GetGroupLagAsync(groupId);
-            Console.WriteLine($"Group: {d.GroupId}\tState: {d.State}\tProtocolType: {Dash(d.ProtocolType)}\tProtocol: {Dash(d.ProtocolName)}\tGeneration: {d.GenerationId}\tLeader: {Dash(d.LeaderId)}\tMembers: {d.Members.Length}");
-            foreach (var member in d.Members)
+            var view = new GroupDescriptionView(
+                d.GroupId,
+                d.State,
+                d.ProtocolType,
+                d.ProtocolName,
+                d.GenerationId,
+                d.LeaderId,
+                [.. d.Members.Select(m => new GroupMemberView(
+                    m.MemberId,
+                    m.ClientId,
+                    ConsumerProtocolCodec.TryDecodeAssignment(m.Assignment.Span, out var assigned)
+                        ? [.. assigned.GroupBy(p => p.Topic).Select(g => new TopicPartitionsView(g.Key, [.. g.Select(p => p.Partition)]))]
+                        : null))],
+                [.. lags.Select(l => new GroupPartitionView(
+                    l.Partition.Topic, l.Partition.Partition, OrNull(l.CommittedOffset), OrNull(l.LogEndOffset), OrNull(l.Lag), l.MemberId))]);
+            CliOutput.Write(parse, output, view, () =>
             {
-                var assignment = ConsumerProtocolCodec.TryDecodeAssignment(member.Assignment.Span, out var partitions)
-                    ? Format(partitions)
-                    : $"({member.Assignment.Length} bytes, not a consumer-protocol assignment)";
-                Console.WriteLine($"\tMember: {member.MemberId}\tClient: {Dash(member.ClientId)}\tAssignment: {assignment}");
-            }
+                Console.WriteLine($"Group: {d.GroupId}\tState: {d.State}\tProtocolType: {Dash(d.ProtocolType)}\tProtocol: {Dash(d.ProtocolName)}\tGeneration: {d.GenerationId}\tLeader: {Dash(d.LeaderId)}\tMembers: {d.Members.Length}");
+                foreach (var member in d.Members)
+                {
+                    var assignment = ConsumerProtocolCodec.TryDecodeAssignment(member.Assignment.Span, out var partitions)
+                        ? Format(partitions)
+                        : $"({member.Assignment.Length} bytes, not a consumer-protocol assignment)";
+                    Console.WriteLine($"\tMember: {member.MemberId}\tClient: {Dash(member.ClientId)}\tAssignment: {assignment}");
+                }
 
-            foreach (var lag in lags)
-            {
-                Console.WriteLine($"\tPartition: {lag.Partition}\tCommitted: {Number(lag.CommittedOffset)}\tLogEnd: {Number(lag.LogEndOffset)}\tLag: {Number(lag.Lag)}\tMember: {Dash(lag.MemberId ?? "")}");
-            }
+                foreach (var lag in lags)
+                {
+                    Console.WriteLine($"\tPartition: {lag.Partition}\tCommitted: {Number(lag.CommittedOffset)}\tLogEnd: {Number(lag.LogEndOffset)}\tLag: {Number(lag.Lag)}\tMember: {Dash(lag.MemberId ?? "")}");
+                }
+            });
         }));
         return describe;
     }
@@ -166,6 +192,8 @@ internal static class GroupCommands
             : string.Join(";", partitions.GroupBy(p => p.Topic).Select(g => $"{g.Key}:{string.Join(",", g.Select(p => p.Partition))}"));
 
     private static string Dash(string text) => text.Length == 0 ? "-" : text;
+
+    private static long? OrNull(long value) => value < 0 ? null : value;
 
     private static string Number(long value) => value < 0 ? "-" : value.ToString(CultureInfo.InvariantCulture);
 }

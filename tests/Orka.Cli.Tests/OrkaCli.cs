@@ -10,7 +10,8 @@ internal static class OrkaCli
         public string[] Lines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    public static async Task<Result> RunAsync(string gateway, string? stdin, params string[] args)
+    /// <summary>Runs orka with <paramref name="args"/> and, unless <paramref name="gateway"/> is null, <c>--gateway</c>.</summary>
+    public static async Task<Result> RunAsync(string? gateway, string? stdin, params string[] args)
     {
         var dll = BuildOutput.Of("Orka.Cli", "orka.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -26,8 +27,12 @@ internal static class OrkaCli
             start.ArgumentList.Add(arg);
         }
 
-        start.ArgumentList.Add("--gateway");
-        start.ArgumentList.Add(gateway);
+        if (gateway is not null)
+        {
+            start.ArgumentList.Add("--gateway");
+            start.ArgumentList.Add(gateway);
+        }
+
         start.Environment.Remove("ORKA_GATEWAYS");
 
         using var process = Process.Start(start)!;

@@ -9,7 +9,11 @@ internal sealed class SiloProcess : IDisposable
 
     private SiloProcess(Process process) => _process = process;
 
-    public static SiloProcess Start(string dataDirectory, int siloPort, int gatewayPort)
+    public static SiloProcess Start(string dataDirectory, int siloPort, int gatewayPort) =>
+        Start(dataDirectory, siloPort, gatewayPort, nodeId: 0, primarySiloPort: siloPort, metadataDirectory: null);
+
+    /// <summary>Node <paramref name="nodeId"/> of a cluster whose primary silo listens on <paramref name="primarySiloPort"/>; nodes of one cluster share <paramref name="metadataDirectory"/>.</summary>
+    public static SiloProcess Start(string dataDirectory, int siloPort, int gatewayPort, int nodeId, int primarySiloPort, string? metadataDirectory)
     {
         var dll = BuildOutput.Of("Orka.Silo", "Orka.Silo.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -21,17 +25,22 @@ internal sealed class SiloProcess : IDisposable
         foreach (var arg in new[]
         {
             dll,
-            "--Orka:NodeId=0",
+            $"--Orka:NodeId={nodeId}",
             $"--Orka:DataDirectory={dataDirectory}",
             $"--Orleans:Endpoints:SiloPort={siloPort}",
             $"--Orleans:Endpoints:GatewayPort={gatewayPort}",
-            $"--Orleans:Clustering:PrimarySiloEndPoint=127.0.0.1:{siloPort}",
+            $"--Orleans:Clustering:PrimarySiloEndPoint=127.0.0.1:{primarySiloPort}",
             "--urls=http://127.0.0.1:0",
             "--Orka:Kafka:Port=0", // never Kafka's default 9092 + node id: tests run in parallel
             "--Logging:LogLevel:Default=Warning",
         })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        if (metadataDirectory is not null)
+        {
+            start.ArgumentList.Add($"--Orka:MetadataDirectory={metadataDirectory}");
         }
 
         var process = Process.Start(start)!;
