@@ -46,6 +46,7 @@ public sealed class TracingTests(ClusterFixture fixture)
     [Fact]
     public async Task GroupCalls_WithListener_JoinSyncCommitAndFailedHeartbeatHaveSpans()
     {
+        await fixture.Grains.GetGrain<ITopicGrain>("traced-topic").CreateAsync(new TopicSpec("traced-topic", 1)); // commits need an existing topic
         using var spans = new SpanCollector();
         var group = fixture.Grains.GetGrain<IConsumerGroupGrain>("traced-group");
         var first = await group.JoinAsync(Join(""));
