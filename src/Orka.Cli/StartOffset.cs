@@ -75,8 +75,10 @@ internal sealed record StartOffset(long? Offset, long? Timestamp)
             return;
         }
 
-        var offsets = (await admin.ListOffsetsAsync(topic, Timestamp!.Value)).ToDictionary(o => o.Partition, o => o.Offset);
-        var ends = Timestamp is OffsetSpec.Latest ? offsets : (await admin.ListOffsetsAsync(topic, OffsetSpec.Latest)).ToDictionary(o => o.Partition, o => o.Offset);
+        // Only the assigned partitions: one whose node is down must not fail a read of the others.
+        var partitions = assigned.Where(tp => tp.Topic == topic).Select(tp => tp.Partition).ToList();
+        var offsets = (await admin.ListOffsetsAsync(topic, partitions, Timestamp!.Value)).ToDictionary(o => o.Partition, o => o.Offset);
+        var ends = Timestamp is OffsetSpec.Latest ? offsets : (await admin.ListOffsetsAsync(topic, partitions, OffsetSpec.Latest)).ToDictionary(o => o.Partition, o => o.Offset);
         foreach (var tp in assigned)
         {
             consumer.Seek(tp, offsets[tp.Partition] is >= 0 and var at ? at : ends[tp.Partition]);

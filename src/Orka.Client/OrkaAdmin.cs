@@ -70,7 +70,16 @@ public sealed class OrkaAdmin(IClusterClient client)
     public async Task<ImmutableArray<(int Partition, long Offset)>> ListOffsetsAsync(string name, long timestamp)
     {
         var metadata = await GetTopicAsync(name);
-        var offsets = await Task.WhenAll(Enumerable.Range(0, metadata.PartitionCount).Select(async p =>
+        return await ListOffsetsAsync(name, Enumerable.Range(0, metadata.PartitionCount), timestamp);
+    }
+
+    /// <summary>
+    /// Like <see cref="ListOffsetsAsync(string, long)"/> for the named partitions only, so that a
+    /// partition whose node is down fails only a caller that asked for it.
+    /// </summary>
+    public async Task<ImmutableArray<(int Partition, long Offset)>> ListOffsetsAsync(string name, IEnumerable<int> partitions, long timestamp)
+    {
+        var offsets = await Task.WhenAll(partitions.Select(async p =>
             (p, await client.GetGrain<IPartitionGrain>(new TopicPartition(name, p).ToGrainKey()).ListOffsetAsync(timestamp))));
         return [.. offsets];
     }

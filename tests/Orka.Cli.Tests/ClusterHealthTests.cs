@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Orka.Cli.Tests;
@@ -74,6 +75,38 @@ public sealed class ClusterHealthTests : IDisposable
         var after = await OrkaCli.RunAsync(gateway, null, "cluster", "info", "-o", "json");
         var node1 = Assert.Single(Json(after).GetProperty("nodes").EnumerateArray(), n => n.GetProperty("nodeId").GetInt32() == 1);
         Assert.False(node1.GetProperty("up").GetBoolean());
+    }
+
+    // Intent: a partition whose node is up can be read from a chosen offset while another partition's
+    // node is down: consume --partition asks only the partitions it reads for their offsets.
+    [Fact]
+    public async Task Consume_PartitionOnLiveNodeWhileAnotherNodeIsDown_ReadsFromStart()
+    {
+        var ports = FreePorts.Take(4);
+        var metadata = Path.Combine(_root, "metadata");
+        for (var node = 0; node < 2; node++)
+        {
+            _silos.Add(SiloProcess.Start(Path.Combine(_root, $"node-{node}"), ports[node * 2], ports[(node * 2) + 1], node, ports[0], metadata));
+        }
+
+        var gateway = $"127.0.0.1:{ports[1]}";
+        await EventuallyAsync(gateway, h => h.ExitCode == 0 && Json(h).GetProperty("nodesUp").GetArrayLength() == 2, "both nodes up and healthy");
+        var created = await OrkaCli.RunAsync(gateway, null, "topics", "create", "halves", "--partitions", "2");
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        var described = await OrkaCli.RunAsync(gateway, null, "topics", "describe", "halves", "-o", "json");
+        var nodeOf = Json(described).GetProperty("partitions").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("partition").GetInt32(), p => p.GetProperty("node").GetInt32());
+        Assert.Equal([0, 1], nodeOf.Values.Order());
+        var onNode0 = nodeOf.Single(p => p.Value == 0).Key;
+        var produced = await OrkaCli.RunAsync(gateway, "a\nb\nc\n", "produce", "halves", "--partition", onNode0.ToString(CultureInfo.InvariantCulture));
+        Assert.True(produced.ExitCode == 0, produced.Stderr);
+
+        _silos[1].Kill();
+        await EventuallyAsync(gateway, h => h.ExitCode == 1 && Json(h).GetProperty("nodesDown").GetArrayLength() == 1, "node 1 reported down");
+
+        var consumed = await OrkaCli.RunAsync(gateway, null, "consume", "halves", "--partition", onNode0.ToString(CultureInfo.InvariantCulture), "--offset", "start", "--max-messages", "3");
+        Assert.True(consumed.ExitCode == 0, consumed.Stderr);
+        Assert.Equal(["a", "b", "c"], consumed.Lines);
     }
 
     private static JsonElement Json(OrkaCli.Result result) => JsonDocument.Parse(result.Stdout).RootElement;
