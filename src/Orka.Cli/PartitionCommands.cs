@@ -39,10 +39,23 @@ internal static class PartitionCommands
             }
 
             var corrupt = 0;
+            var unavailable = 0;
             var wanted = partition is { } one ? [one] : Enumerable.Range(0, metadata.PartitionCount);
             foreach (var p in wanted)
             {
-                var result = await client.GetGrain<IPartitionGrain>(new TopicPartition(topic, p).ToGrainKey()).VerifyAsync();
+                PartitionVerification result;
+                try
+                {
+                    result = await client.GetGrain<IPartitionGrain>(new TopicPartition(topic, p).ToGrainKey()).VerifyAsync();
+                }
+                catch (OrkaException e) when (e.Code == OrkaErrorCode.LeaderNotAvailable)
+                {
+                    // A node that is down fails its own partitions only: the others are still verified.
+                    unavailable++;
+                    Console.WriteLine($"{topic}-{p}	UNAVAILABLE	{e.Message}");
+                    continue;
+                }
+
                 if (result.CorruptRanges.IsEmpty)
                 {
                     Console.WriteLine($"{topic}-{p}\tOK\tnode: {result.NodeId}\tsegments: {result.Segments}\tbatches: {result.Batches}\tbytes: {result.Bytes}");
@@ -58,7 +71,13 @@ internal static class PartitionCommands
 
             if (corrupt > 0)
             {
-                throw new CliException($"{corrupt} corrupt range(s) found; repair one with 'orka partitions repair {topic}:PARTITION --skip FROM-TO'");
+                throw new CliException($"{corrupt} corrupt range(s) found; repair one with 'orka partitions repair {topic}:PARTITION --skip FROM-TO'"
+                    + (unavailable > 0 ? $"; {unavailable} partition(s) not verified (node down)" : ""));
+            }
+
+            if (unavailable > 0)
+            {
+                throw new CliException($"{unavailable} partition(s) not verified: their node is down");
             }
         }));
         return verify;

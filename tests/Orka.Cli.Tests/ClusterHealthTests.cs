@@ -77,10 +77,11 @@ public sealed class ClusterHealthTests : IDisposable
         Assert.False(node1.GetProperty("up").GetBoolean());
     }
 
-    // Intent: a partition whose node is up can be read from a chosen offset while another partition's
-    // node is down: consume --partition asks only the partitions it reads for their offsets.
+    // Intent: a partition whose node is up can be read from a chosen offset and verified while another
+    // partition's node is down: consume --partition asks only the partitions it reads for their offsets,
+    // and verify reports the unreachable partition instead of stopping at it.
     [Fact]
-    public async Task Consume_PartitionOnLiveNodeWhileAnotherNodeIsDown_ReadsFromStart()
+    public async Task ConsumeAndVerify_PartitionOnLiveNodeWhileAnotherNodeIsDown_ServeTheLivePartition()
     {
         var ports = FreePorts.Take(4);
         var metadata = Path.Combine(_root, "metadata");
@@ -107,6 +108,13 @@ public sealed class ClusterHealthTests : IDisposable
         var consumed = await OrkaCli.RunAsync(gateway, null, "consume", "halves", "--partition", onNode0.ToString(CultureInfo.InvariantCulture), "--offset", "start", "--max-messages", "3");
         Assert.True(consumed.ExitCode == 0, consumed.Stderr);
         Assert.Equal(["a", "b", "c"], consumed.Lines);
+
+        // verify still checks the live node's partition and names the other as not verified.
+        var verified = await OrkaCli.RunAsync(gateway, null, "partitions", "verify", "halves");
+        Assert.Equal(1, verified.ExitCode);
+        Assert.Contains(verified.Lines, l => l.StartsWith($"halves-{onNode0}\tOK", StringComparison.Ordinal));
+        Assert.Contains(verified.Lines, l => l.StartsWith($"halves-{1 - onNode0}\tUNAVAILABLE", StringComparison.Ordinal));
+        Assert.Contains("not verified", verified.Stderr, StringComparison.Ordinal);
     }
 
     private static JsonElement Json(OrkaCli.Result result) => JsonDocument.Parse(result.Stdout).RootElement;
