@@ -5,13 +5,11 @@
 # Each run starts its own silo (fresh data directory), so the builds never share a process.
 set -e
 RUNS=${RUNS:-3}; N=${5:-1000000}; SIZE=${6:-1024}
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+source "$(dirname "$0")/standalone-silo.sh"
 run() { # label silo-dir cli-dir
-  local W SP GP KP SPID
-  W=$(mktemp -d "${TMPDIR:-/tmp}/orka-produce-ab.XXXX"); SP=$(port); GP=$(port); KP=$(port)
-  dotnet $2/Orka.Silo.dll --Orka:NodeId=0 --Orka:DataDirectory=$W/n0 --Orka:MetadataDirectory=$W/meta --Orleans:Endpoints:SiloPort=$SP --Orleans:Endpoints:GatewayPort=$GP --Orka:Kafka:Port=$KP --Orleans:Clustering:PrimarySiloEndPoint=127.0.0.1:$SP --urls=http://127.0.0.1:0 --Logging:LogLevel:Default=Warning > $W/silo.log 2>&1 &
-  SPID=$!
-  for i in $(seq 1 120); do (echo > /dev/tcp/127.0.0.1/$KP) 2>/dev/null && break; sleep 0.5; done
+  local W
+  W=$(mktemp -d "${TMPDIR:-/tmp}/orka-produce-ab.XXXX")
+  start_silo $2 $W
   # The Kafka port opens when the silo is active; its client gateway may take a moment longer.
   for i in $(seq 1 10); do dotnet $3/orka.dll -g 127.0.0.1:$GP topics create t --partitions 3 >/dev/null 2>&1 && break; sleep 2; done
   echo "$1 $(dotnet $3/orka.dll -g 127.0.0.1:$GP perf produce --topic t --num-records $N --record-size $SIZE --acks 1 --protocol kafka --bootstrap-servers 127.0.0.1:$KP --reporting-interval 600000 | tail -1)"
