@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Benchmarks;

@@ -5,6 +5,7 @@ using Orleans.Hosting;
 using Orleans.TestingHost;
 using Orka.Broker.Hosting;
 using Orka.Client;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Benchmarks;

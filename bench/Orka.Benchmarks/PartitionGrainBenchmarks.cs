@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Orka.Grains;
+using Orka.Records;
 using Orka.Storage;
 using Orleans.TestingHost;
 

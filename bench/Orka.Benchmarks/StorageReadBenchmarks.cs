@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Benchmarks;

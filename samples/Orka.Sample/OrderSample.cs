@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orka.Client;
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Sample;
 

@@ -1,3 +1,4 @@
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker;

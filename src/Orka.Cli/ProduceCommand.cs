@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Orka.Client;
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Cli;
 

@@ -1,4 +1,4 @@
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Client;
 

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Client;
 

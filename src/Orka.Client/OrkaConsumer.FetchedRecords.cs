@@ -1,4 +1,4 @@
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Client;
 
@@ -39,7 +39,7 @@ public sealed partial class OrkaConsumer
         public long NextFetchOffset { get; }
 
         /// <summary>The next record at or after the fetch's offset; false when there are no more.</summary>
-        /// <exception cref="StorageException">A fetched batch is corrupt (CorruptRecord).</exception>
+        /// <exception cref="CorruptRecordException">A fetched batch is corrupt.</exception>
         public bool TryTake(out ConsumeResult? record)
         {
             while (_records.MoveNext())

@@ -1,5 +1,5 @@
 using Orka.Client.Telemetry;
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Client;
 
@@ -28,7 +28,7 @@ public sealed partial class OrkaProducer
     private int MaxSpareBuffers => (int)Math.Clamp(_options.BufferMemory / _options.BatchSize, 16, 1024);
 
     /// <summary>max.message.bytes of a topic that does not set it (the log's default).</summary>
-    private static readonly int DefaultMaxMessageBytes = new LogConfig().MaxMessageBytes;
+    private static readonly int DefaultMaxMessageBytes = int.Parse(TopicConfigCatalog.DefaultOf(TopicConfigCatalog.MaxMessageBytes), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The topic's state, made (after checking the name) on first use. Holds the lock.</summary>
     private TopicState StateFor(string topic)

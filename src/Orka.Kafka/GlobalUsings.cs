@@ -1,2 +1,3 @@
 global using Orleans;
 global using Orka.Grains;
+global using Orka.Records;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Silo;

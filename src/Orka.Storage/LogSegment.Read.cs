@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
-using static Orka.Storage.RecordBatchLayout;
+using static Orka.Records.RecordBatchLayout;
 
 namespace Orka.Storage;
 
@@ -189,7 +189,7 @@ internal sealed partial class LogSegment
 
             return -1;
         }
-        catch (StorageException e) when (e.Kind == StorageErrorKind.CorruptRecord)
+        catch (CorruptRecordException)
         {
             return null;
         }

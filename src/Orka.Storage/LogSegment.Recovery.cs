@@ -1,5 +1,5 @@
 using System.Buffers;
-using static Orka.Storage.RecordBatchLayout;
+using static Orka.Records.RecordBatchLayout;
 
 namespace Orka.Storage;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using static Orka.Storage.RecordBatchLayout;
+using static Orka.Records.RecordBatchLayout;
 
 namespace Orka.Storage;
 

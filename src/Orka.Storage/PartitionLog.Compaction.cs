@@ -70,6 +70,10 @@ public sealed partial class PartitionLog
         {
             throw new StorageException(StorageErrorKind.Io, $"Compaction of {Topic}-{Partition} failed: {e.Message}", e);
         }
+        catch (CorruptRecordException e)
+        {
+            throw new StorageException(StorageErrorKind.CorruptRecord, $"Compaction of {Topic}-{Partition} stopped: {e.Message}", e);
+        }
         finally
         {
             _cleanerLock.Release();

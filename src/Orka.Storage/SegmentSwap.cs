@@ -1,4 +1,4 @@
-using static Orka.Storage.RecordBatchLayout;
+using static Orka.Records.RecordBatchLayout;
 
 namespace Orka.Storage;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Orka.Client;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Azure.Tests;

@@ -49,7 +49,7 @@ public sealed class BatchPayloadTests(ClusterFixture fixture)
         {
             for (var b = 0; b < 20; b++)
             {
-                var builder = new Orka.Storage.RecordBatchBuilder();
+                var builder = new Orka.Records.RecordBatchBuilder();
                 for (var r = 0; r < 50; r++)
                 {
                     builder.Append(0, default, System.Text.Encoding.UTF8.GetBytes($"p{producer}-b{b}-r{r}-{new string('x', 1000)}"), keyIsNull: true);
@@ -60,7 +60,7 @@ public sealed class BatchPayloadTests(ClusterFixture fixture)
         }));
 
         var fetched = await partition.FetchAsync(new FetchRequest(0, 64 << 20, 1, TimeSpan.Zero));
-        var values = Orka.Storage.RecordBatchReader.ReadRecords(fetched.Batches)
+        var values = Orka.Records.RecordBatchReader.ReadRecords(fetched.Batches)
             .Select(r => System.Text.Encoding.UTF8.GetString(r.Value!.Value.Span).Split('-')[..3])
             .Select(parts => string.Join('-', parts))
             .ToList();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orka.Client;
 using Orka.Sample;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Tests;

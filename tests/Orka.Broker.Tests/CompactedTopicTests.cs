@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Orka.Client;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Tests;

@@ -1,4 +1,5 @@
 using Orka.Client;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Tests;

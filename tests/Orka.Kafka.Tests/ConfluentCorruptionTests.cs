@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Kafka.Tests;
 

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Kafka.Tests;
 

@@ -31,7 +31,7 @@ public sealed class FuzzTests(KafkaClusterFixture cluster)
             w.WriteBool(false);
             w.WriteEmptyTaggedFields();
         }, flexible: true),
-        BadInputTests.ProduceFrame(5, topic, 0, new Orka.Storage.RecordBatchBuilder().Let(b => b.Append(1, default, "fuzz"u8, keyIsNull: true)).Build()),
+        BadInputTests.ProduceFrame(5, topic, 0, new Orka.Records.RecordBatchBuilder().Let(b => b.Append(1, default, "fuzz"u8, keyIsNull: true)).Build()),
         RawKafkaConnection.Frame(1, 4, 6, w =>
         {
             w.WriteInt32(-1);

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Orka.Kafka.Protocol;
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Kafka.Tests;
 

@@ -3,7 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Orka.Kafka.Protocol;
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Kafka.Tests;
 

@@ -91,7 +91,7 @@ public sealed class CorruptionTests : IAsyncLifetime
 
         var served = await log.ReadAsync(bad.BaseOffset, 1);
         Assert.Equal(bad.Size, served.Batches.Length);
-        Assert.Throws<StorageException>(() => TestBatches.AssertWholeBatches(served.Batches)); // what a client's CRC check sees
+        Assert.Throws<CorruptRecordException>(() => TestBatches.AssertWholeBatches(served.Batches)); // what a client's CRC check sees
 
         var verification = await log.VerifyAsync();
         var found = Assert.Single(verification.CorruptRanges);

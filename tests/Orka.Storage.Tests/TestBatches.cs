@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
 using System.Text;
+using Orka.Records;
 
 namespace Orka.Storage.Tests;
 
 /// <summary>Builds record batches and checks fetched bytes in tests.</summary>
-internal static class TestBatches
+internal static partial class TestBatches
 {
     /// <summary>One batch of <paramref name="count"/> records whose values are "{tag}-{i}", padded to <paramref name="valueSize"/> bytes.</summary>
     public static byte[] Make(string tag, int count = 1, int valueSize = 0, long timestamp = 1_700_000_000_000)
@@ -35,24 +36,6 @@ internal static class TestBatches
 
         Assert.Equal(bytes.Length, position);
         return headers;
-    }
-
-    /// <summary>Reads the whole log from its start, batch by batch, and returns every record.</summary>
-    public static async Task<List<Record>> ReadAllAsync(PartitionLog log, int maxBytes = 64 * 1024)
-    {
-        var records = new List<Record>();
-        var offset = log.LogStartOffset;
-        while (offset < log.LogEndOffset)
-        {
-            var fetch = await log.ReadAsync(offset, maxBytes);
-            AssertWholeBatches(fetch.Batches);
-            var batchRecords = RecordBatchReader.ReadRecords(fetch.Batches).Where(r => r.Offset >= offset).ToList();
-            Assert.NotEmpty(batchRecords);
-            records.AddRange(batchRecords);
-            offset = batchRecords[^1].Offset + 1;
-        }
-
-        return records;
     }
 
     public static int BatchLengthAt(byte[] file, int position) => BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(position + 8)) + 12;

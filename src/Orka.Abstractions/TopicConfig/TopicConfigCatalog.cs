@@ -49,6 +49,9 @@ public static class TopicConfigCatalog
     /// <summary>Whether Orka knows the key <paramref name="name"/>.</summary>
     public static bool Contains(string name) => ByName.ContainsKey(name);
 
+    /// <summary>The default value of the known key <paramref name="name"/>.</summary>
+    public static string DefaultOf(string name) => ByName[name].DefaultValue;
+
     /// <summary>
     /// A topic's full config: every catalog key with the value in effect, its default and its source,
     /// ordered by name. <paramref name="topicConfig"/> is what is set on the topic

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Grains;

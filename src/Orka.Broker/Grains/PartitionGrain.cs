@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orka.Broker.Hosting;
 using Orka.Broker.Placement;
 using Orka.Broker.Telemetry;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Grains;

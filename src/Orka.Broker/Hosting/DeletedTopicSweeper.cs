@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Hosting;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orka.Broker.Telemetry;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Hosting;

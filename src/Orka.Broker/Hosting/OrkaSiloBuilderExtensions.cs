@@ -13,6 +13,7 @@ using Orleans.Storage;
 using Orka.Broker.Metadata;
 using Orka.Broker.Placement;
 using Orka.Broker.Telemetry;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Hosting;

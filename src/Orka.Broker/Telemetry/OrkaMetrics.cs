@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Orka.Broker.Hosting;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Telemetry;

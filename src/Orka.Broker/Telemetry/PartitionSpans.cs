@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Telemetry;

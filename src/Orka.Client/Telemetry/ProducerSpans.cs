@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Orka.Storage;
+using Orka.Records;
 using Orka.Telemetry;
 
 namespace Orka.Client.Telemetry;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Orka.Gateway.Contracts;
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Gateway.Api;
 

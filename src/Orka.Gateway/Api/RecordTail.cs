@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Orka.Client;
 using Orka.Gateway.Contracts;
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Gateway.Api;
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Orka.Client;
 using Orka.Gateway.Contracts;
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Gateway.Api;
 

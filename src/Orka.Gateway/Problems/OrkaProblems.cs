@@ -74,7 +74,7 @@ public static class OrkaProblems
             "The request body is larger than the gateway accepts (Orka:Gateway:MaxRequestBodyBytes); send fewer or smaller records per request."),
         BadHttpRequestException bad => (OrkaErrorCode.InvalidRequest, BadRequestDetail(bad)),
         System.Text.Json.JsonException json => (OrkaErrorCode.InvalidRequest, $"The request body is not valid JSON for this endpoint: {json.Message}"),
-        Orka.Storage.StorageException storage => (OrkaErrorCode.UnknownServerError, $"The stored records cannot be decoded here: {storage.Message}"),
+        Orka.Records.CorruptRecordException storage => (OrkaErrorCode.UnknownServerError, $"The stored records cannot be decoded here: {storage.Message}"),
         TimeoutException => (OrkaErrorCode.RequestTimedOut, "The cluster did not answer in time; retry."),
         Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException =>
             (OrkaErrorCode.LeaderNotAvailable, $"The cluster is not reachable right now ({exception.GetType().Name}); retry."),

@@ -70,18 +70,15 @@ public sealed class KafkaReader(ReadOnlyMemory<byte> frame)
 
     public uint ReadUnsignedVarInt()
     {
-        uint value = 0;
-        for (var shift = 0; shift < 35; shift += 7)
+        if (!Varint.TryReadUnsignedInt32(_frame.Span[_position..], out var value, out var read))
         {
-            var b = Take(1)[0];
-            value |= (uint)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0)
-            {
-                return value;
-            }
+            throw read == Varint.MaxInt32Bytes
+                ? new KafkaProtocolException("An unsigned varint is longer than 5 bytes.")
+                : new KafkaProtocolException($"The request ends early: 1 bytes wanted at byte {_position + read}, 0 left.");
         }
 
-        throw new KafkaProtocolException("An unsigned varint is longer than 5 bytes.");
+        _position += read;
+        return value;
     }
 
     /// <summary>A length in the flexible form (unsigned varint of length + 1; 0 means null).</summary>

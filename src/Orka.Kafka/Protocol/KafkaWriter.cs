@@ -73,16 +73,7 @@ public sealed class KafkaWriter : IDisposable
 
     public void WriteUuid(Guid value) => value.TryWriteBytes(Grow(16), bigEndian: true, out _);
 
-    public void WriteUnsignedVarInt(uint value)
-    {
-        while (value >= 0x80)
-        {
-            Grow(1)[0] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        Grow(1)[0] = (byte)value;
-    }
+    public void WriteUnsignedVarInt(uint value) => Varint.WriteUnsigned(Grow(Varint.SizeOfUnsigned(value)), value);
 
     private void WriteLength(int length, bool int16)
     {

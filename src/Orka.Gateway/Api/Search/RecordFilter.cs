@@ -1,5 +1,5 @@
 using System.Text;
-using Orka.Storage;
+using Orka.Records;
 
 namespace Orka.Gateway.Api.Search;
 

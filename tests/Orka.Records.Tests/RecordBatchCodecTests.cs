@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace Orka.Storage.Tests;
+namespace Orka.Records.Tests;
 
 public sealed class RecordBatchCodecTests
 {
@@ -129,8 +129,7 @@ public sealed class RecordBatchCodecTests
             var copy = (byte[])batch.Clone();
             copy[position] ^= 0x01;
 
-            var e = Assert.Throws<StorageException>(() => RecordBatchHeader.ReadValidated(copy));
-            Assert.Equal(StorageErrorKind.CorruptRecord, e.Kind);
+            var e = Assert.Throws<CorruptRecordException>(() => RecordBatchHeader.ReadValidated(copy));
         }
     }
 
@@ -150,7 +149,7 @@ public sealed class RecordBatchCodecTests
         var batch = BuildBatch("x");
         batch[16] = 1;
 
-        var e = Assert.Throws<StorageException>(() => RecordBatchHeader.ReadValidated(batch));
+        var e = Assert.Throws<CorruptRecordException>(() => RecordBatchHeader.ReadValidated(batch));
         Assert.Contains("magic", e.Message, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -160,8 +159,7 @@ public sealed class RecordBatchCodecTests
         var batch = BuildBatch("x", "y");
         batch[^1] ^= 0xFF;
 
-        var e = Assert.Throws<StorageException>(() => RecordBatchReader.ReadRecords(batch).ToList());
-        Assert.Equal(StorageErrorKind.CorruptRecord, e.Kind);
+        var e = Assert.Throws<CorruptRecordException>(() => RecordBatchReader.ReadRecords(batch).ToList());
     }
 
     [Fact]

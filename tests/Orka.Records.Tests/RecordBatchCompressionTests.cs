@@ -4,7 +4,7 @@ using K4os.Compression.LZ4.Streams;
 using Snappier;
 using ZstdSharp;
 
-namespace Orka.Storage.Tests;
+namespace Orka.Records.Tests;
 
 /// <summary>
 /// Kafka's four codecs: batches the builder compresses read back, and batches compressed by
@@ -147,8 +147,7 @@ public sealed class RecordBatchCompressionTests
 
         var batch = builder.Build();
 
-        var e = Assert.Throws<StorageException>(() => RecordBatchReader.ReadRecords(batch, maxDecompressedBytes: 1024 * 1024).ToList());
-        Assert.Equal(StorageErrorKind.CorruptRecord, e.Kind);
+        var e = Assert.Throws<CorruptRecordException>(() => RecordBatchReader.ReadRecords(batch, maxDecompressedBytes: 1024 * 1024).ToList());
         Assert.Contains("limit", e.Message);
         Assert.True(batch.Length < 128 * 1024, $"the bomb is {batch.Length} bytes"); // snappy tops out near 20:1
         Assert.Equal(64, RecordBatchReader.ReadRecords(batch).Count()); // within the default limit it is a fine batch
@@ -165,7 +164,7 @@ public sealed class RecordBatchCompressionTests
         plain.Append(1, "key"u8, new byte[100]);
         var recordsLength = plain.SizeInBytes - 61;
 
-        var e = Assert.Throws<StorageException>(() => RecordBatchReader.ReadRecords(batch, maxDecompressedBytes: recordsLength - 1).ToList());
+        var e = Assert.Throws<CorruptRecordException>(() => RecordBatchReader.ReadRecords(batch, maxDecompressedBytes: recordsLength - 1).ToList());
 
         Assert.Contains($"{recordsLength - 1}-byte limit", e.Message);
         Assert.Single(RecordBatchReader.ReadRecords(batch, maxDecompressedBytes: recordsLength));
@@ -181,9 +180,8 @@ public sealed class RecordBatchCompressionTests
         BinaryPrimitives.WriteInt32BigEndian(batch.AsSpan(57), int.MaxValue);
         BinaryPrimitives.WriteUInt32BigEndian(batch.AsSpan(17), Crc32C.Compute(batch.AsSpan(21)));
 
-        var e = Assert.Throws<StorageException>(() => RecordBatchReader.ReadRecords(batch).ToList());
+        var e = Assert.Throws<CorruptRecordException>(() => RecordBatchReader.ReadRecords(batch).ToList());
 
-        Assert.Equal(StorageErrorKind.CorruptRecord, e.Kind);
         Assert.Contains("2147483647", e.Message);
     }
 
@@ -194,7 +192,7 @@ public sealed class RecordBatchCompressionTests
         BinaryPrimitives.WriteInt32BigEndian(batch.AsSpan(57), 500_000_000);
         BinaryPrimitives.WriteUInt32BigEndian(batch.AsSpan(17), Crc32C.Compute(batch.AsSpan(21)));
 
-        var e = Assert.Throws<StorageException>(() => RecordBatchReader.ReadRecords(batch).ToList());
+        var e = Assert.Throws<CorruptRecordException>(() => RecordBatchReader.ReadRecords(batch).ToList());
 
         Assert.Contains("cannot fit", e.Message);
     }
@@ -209,8 +207,7 @@ public sealed class RecordBatchCompressionTests
 
         var batch = WithPayload(plain, codec, garbage);
 
-        var e = Assert.Throws<StorageException>(() => RecordBatchReader.ReadRecords(batch).ToList());
-        Assert.Equal(StorageErrorKind.CorruptRecord, e.Kind);
+        var e = Assert.Throws<CorruptRecordException>(() => RecordBatchReader.ReadRecords(batch).ToList());
         Assert.Contains("offset 0", e.Message);
     }
 
@@ -227,8 +224,7 @@ public sealed class RecordBatchCompressionTests
         var batch = builder.Build();
         var payload = batch.AsSpan(61, (batch.Length - 61) / 2).ToArray();
 
-        var e = Assert.Throws<StorageException>(() => RecordBatchReader.ReadRecords(WithPayload(batch, codec, payload)).ToList());
-        Assert.Equal(StorageErrorKind.CorruptRecord, e.Kind);
+        var e = Assert.Throws<CorruptRecordException>(() => RecordBatchReader.ReadRecords(WithPayload(batch, codec, payload)).ToList());
     }
 
     [Theory]
@@ -240,7 +236,7 @@ public sealed class RecordBatchCompressionTests
         BinaryPrimitives.WriteInt16BigEndian(batch.AsSpan(21), codec);
         BinaryPrimitives.WriteUInt32BigEndian(batch.AsSpan(17), Crc32C.Compute(batch.AsSpan(21)));
 
-        var e = Assert.Throws<StorageException>(() => RecordBatchReader.ReadRecords(batch).ToList());
+        var e = Assert.Throws<CorruptRecordException>(() => RecordBatchReader.ReadRecords(batch).ToList());
         Assert.Contains("does not exist", e.Message);
     }
 

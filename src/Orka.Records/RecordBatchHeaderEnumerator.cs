@@ -1,4 +1,4 @@
-namespace Orka.Storage;
+namespace Orka.Records;
 
 /// <summary>
 /// Walks the headers of the consecutive RecordBatch v2 batches in a buffer (a fetch result, a

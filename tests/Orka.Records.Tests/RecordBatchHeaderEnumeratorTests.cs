@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Orka.Storage.Tests;
+namespace Orka.Records.Tests;
 
 public sealed class RecordBatchHeaderEnumeratorTests
 {

@@ -7,7 +7,7 @@ using K4os.Compression.LZ4.Streams;
 using Snappier;
 using ZstdSharp;
 
-namespace Orka.Storage;
+namespace Orka.Records;
 
 /// <summary>
 /// Compresses and decompresses the records section of a RecordBatch v2 with Kafka's four codecs,
@@ -16,7 +16,7 @@ namespace Orka.Storage;
 /// <remarks>
 /// <para>Decompression never trusts the input: the output is bounded by a caller-supplied limit
 /// and by the batch's own record count, and any decoder failure becomes a
-/// <see cref="StorageException"/> (CorruptRecord) naming the batch and codec. A decompression bomb
+/// <see cref="CorruptRecordException"/> naming the batch and codec. A decompression bomb
 /// costs at most <c>limit + 1</c> bytes of buffer before it is refused.</para>
 /// <para>Costs: one output array per batch (records are slices of it); snappy knows its size up
 /// front, the stream codecs grow a buffer by doubling. Compression writes into a caller-owned
@@ -62,10 +62,10 @@ internal static class RecordBatchCodec
                 _ => throw Corrupt(header, $"attributes 0x{header.Attributes:X4} name compression codec {(int)header.Compression}, which does not exist"),
             };
         }
-        catch (Exception e) when (e is not (StorageException or OutOfMemoryException or OperationCanceledException))
+        catch (Exception e) when (e is not (CorruptRecordException or OutOfMemoryException or OperationCanceledException))
         {
             // Every decoder throws its own exception types on malformed input; to a caller they all mean one thing.
-            throw new StorageException(StorageErrorKind.CorruptRecord, $"Batch at offset {header.BaseOffset}: the {header.Compression} payload is invalid ({e.Message}).", e);
+            throw new CorruptRecordException($"Batch at offset {header.BaseOffset}: the {header.Compression} payload is invalid ({e.Message}).", e);
         }
     }
 
@@ -232,8 +232,8 @@ internal static class RecordBatchCodec
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(payload.ToArray(), writable: false);
 
-    private static StorageException Corrupt(RecordBatchHeader header, string problem)
-        => new(StorageErrorKind.CorruptRecord, $"Batch at offset {header.BaseOffset}: {problem}.");
+    private static CorruptRecordException Corrupt(RecordBatchHeader header, string problem)
+        => new($"Batch at offset {header.BaseOffset}: {problem}.");
 
     /// <summary>A write-only stream over an <see cref="ArrayBufferWriter{T}"/>, for GZipStream's output.</summary>
     private sealed class BufferWriterStream(ArrayBufferWriter<byte> destination) : Stream

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Orka.Storage;
+namespace Orka.Records;
 
 /// <summary>
 /// The one encoder of a single record inside a RecordBatch v2 (layout in <c>FORMAT.md</c>):

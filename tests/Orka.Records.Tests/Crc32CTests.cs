@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Orka.Storage.Tests;
+namespace Orka.Records.Tests;
 
 public sealed class Crc32CTests
 {

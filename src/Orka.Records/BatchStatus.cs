@@ -1,4 +1,4 @@
-namespace Orka.Storage;
+namespace Orka.Records;
 
 /// <summary>Outcome of checking the bytes of one batch (see <see cref="RecordBatchHeader.ReadValidated"/>).</summary>
 internal enum BatchStatus

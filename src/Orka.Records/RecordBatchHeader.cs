@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using static Orka.Storage.RecordBatchLayout;
+using static Orka.Records.RecordBatchLayout;
 
-namespace Orka.Storage;
+namespace Orka.Records;
 
 /// <summary>
 /// The fixed 61-byte header of a Kafka RecordBatch v2 (see <c>FORMAT.md</c> for the byte layout and
@@ -83,14 +83,14 @@ public readonly record struct RecordBatchHeader(
     /// <summary>
     /// Decodes and validates the batch at the start of <paramref name="source"/>: the whole batch is
     /// present, batchLength is sane, magic is 2 and the CRC-32C matches. Throws
-    /// <see cref="StorageException"/> (CorruptRecord) otherwise.
+    /// <see cref="CorruptRecordException"/> otherwise.
     /// </summary>
     public static RecordBatchHeader ReadValidated(ReadOnlySpan<byte> source)
     {
         var status = Check(source, out var header, out var problem);
         return status == BatchStatus.Valid
             ? header
-            : throw new StorageException(StorageErrorKind.CorruptRecord, problem!);
+            : throw new CorruptRecordException(problem!);
     }
 
     /// <summary>

@@ -1,4 +1,4 @@
-namespace Orka.Storage;
+namespace Orka.Records;
 
 /// <summary>The compression codec of a RecordBatch v2, from attribute bits 0-2 (Kafka's numbering).</summary>
 public enum RecordBatchCompression

@@ -1,4 +1,4 @@
-namespace Orka.Storage.Tests;
+namespace Orka.Records.Tests;
 
 public sealed class VarintTests
 {

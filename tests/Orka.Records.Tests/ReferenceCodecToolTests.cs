@@ -3,7 +3,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 
-namespace Orka.Storage.Tests;
+namespace Orka.Records.Tests;
 
 /// <summary>
 /// LZ4 and zstd against their reference C implementations (the <c>lz4</c> and <c>zstd</c>

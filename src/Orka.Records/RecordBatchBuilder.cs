@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using static Orka.Storage.RecordBatchLayout;
+using static Orka.Records.RecordBatchLayout;
 
-namespace Orka.Storage;
+namespace Orka.Records;
 
 /// <summary>
 /// Builds one Kafka RecordBatch v2 from records (the producer side: the native client encodes

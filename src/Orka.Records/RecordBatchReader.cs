@@ -1,7 +1,7 @@
 using System.Text;
-using static Orka.Storage.RecordBatchLayout;
+using static Orka.Records.RecordBatchLayout;
 
-namespace Orka.Storage;
+namespace Orka.Records;
 
 /// <summary>
 /// Decodes the records of a buffer of consecutive RecordBatch v2 batches (layout in <c>FORMAT.md</c>).
@@ -21,14 +21,14 @@ public static class RecordBatchReader
 
     /// <summary>
     /// Every record of every whole batch in <paramref name="batches"/>, in order; a trailing partial
-    /// batch is ignored. Throws <see cref="StorageException"/> (CorruptRecord) on a bad batch,
+    /// batch is ignored. Throws <see cref="CorruptRecordException"/> on a bad batch,
     /// including a compressed one whose records would exceed <see cref="DefaultMaxDecompressedBytes"/>.
     /// </summary>
     public static IEnumerable<Record> ReadRecords(ReadOnlyMemory<byte> batches)
         => ReadRecords(batches, DefaultMaxDecompressedBytes);
 
     /// <summary>
-    /// As <see cref="ReadRecords(ReadOnlyMemory{byte})"/>, refusing (CorruptRecord) a compressed batch
+    /// As <see cref="ReadRecords(ReadOnlyMemory{byte})"/>, refusing (<see cref="CorruptRecordException"/>) a compressed batch
     /// whose records would take more than <paramref name="maxDecompressedBytes"/> once decompressed.
     /// </summary>
     public static IEnumerable<Record> ReadRecords(ReadOnlyMemory<byte> batches, int maxDecompressedBytes)
@@ -51,7 +51,7 @@ public static class RecordBatchReader
 
             if (status == BatchStatus.Corrupt)
             {
-                throw new StorageException(StorageErrorKind.CorruptRecord, $"Batch at byte {position}: {problem}");
+                throw new CorruptRecordException($"Batch at byte {position}: {problem}");
             }
 
             var batch = remaining[..header.SizeInBytes];
@@ -155,6 +155,6 @@ public static class RecordBatchReader
         return bytes;
     }
 
-    private static StorageException Corrupt(RecordBatchHeader header, int index, string problem)
-        => new(StorageErrorKind.CorruptRecord, $"Batch at offset {header.BaseOffset}, record {index}: {problem}.");
+    private static CorruptRecordException Corrupt(RecordBatchHeader header, int index, string problem)
+        => new($"Batch at offset {header.BaseOffset}, record {index}: {problem}.");
 }

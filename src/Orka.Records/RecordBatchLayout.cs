@@ -1,4 +1,4 @@
-namespace Orka.Storage;
+namespace Orka.Records;
 
 /// <summary>
 /// Byte offsets and sizes of the fixed 61-byte header of a Kafka RecordBatch v2, in one place.

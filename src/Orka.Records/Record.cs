@@ -1,4 +1,4 @@
-namespace Orka.Storage;
+namespace Orka.Records;
 
 /// <summary>
 /// One record as a reader sees it after decoding a RecordBatch v2. <see cref="Key"/> and
