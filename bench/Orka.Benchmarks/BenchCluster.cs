@@ -1,5 +1,5 @@
 using System.Globalization;
-using Orka.Broker.Hosting;
+using Orka.Broker;
 using Orleans.TestingHost;
 
 namespace Orka.Benchmarks;

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using Orleans.Hosting;
-using Orleans.TestingHost;
-using Orka.Broker.Hosting;
 using Orka.Client;
 using Orka.Records;
 using Orka.Storage;
+using Orleans.Hosting;
+using Orleans.TestingHost;
 
 namespace Orka.Benchmarks;
 

@@ -59,7 +59,7 @@ public class NativeClientBenchmarks
     public Task PrebuiltBatchesToGrains() =>
         Task.WhenAll(Enumerable.Range(0, Partitions).Select(async p =>
         {
-            var grain = _cluster.Client.GetGrain<IPartitionGrain>(new TopicPartition(_topic, p).ToGrainKey());
+            var grain = _cluster.Client.GetPartitionGrain(_topic, p);
             for (var i = 0; i < _batchesPerPartition; i++)
             {
                 await grain.ProduceAsync(_batch, Acks.Leader);

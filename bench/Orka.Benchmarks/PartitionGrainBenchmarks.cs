@@ -43,7 +43,7 @@ public class PartitionGrainBenchmarks
         // A fresh topic and a fresh direct log per iteration keep every iteration's logs the same size.
         var name = $"bench-{RecordSize}-{_topic++}";
         _cluster.Client.GetGrain<ITopicGrain>(name).CreateAsync(new TopicSpec(name, 1)).GetAwaiter().GetResult();
-        _grain = _cluster.Client.GetGrain<IPartitionGrain>(new TopicPartition(name, 0).ToGrainKey());
+        _grain = _cluster.Client.GetPartitionGrain(name, 0);
         _log = _manager.GetOrCreateLogAsync(name, 0, Guid.NewGuid(), BenchData.Config).AsTask().GetAwaiter().GetResult();
     }
 

@@ -46,7 +46,7 @@ internal static class PartitionCommands
                 PartitionVerification result;
                 try
                 {
-                    result = await client.GetGrain<IPartitionGrain>(new TopicPartition(topic, p).ToGrainKey()).VerifyAsync();
+                    result = await client.GetPartitionGrain(topic, p).VerifyAsync();
                 }
                 catch (OrkaException e) when (e.Code == OrkaErrorCode.LeaderNotAvailable)
                 {
@@ -98,7 +98,7 @@ internal static class PartitionCommands
             var (topic, partition) = ParseTarget(parse.GetValue(target)!, requirePartition: true);
             var (from, to) = ParseRange(parse.GetValue(skip)!);
             await new OrkaAdmin(client).GetTopicAsync(topic);
-            var result = await client.GetGrain<IPartitionGrain>(new TopicPartition(topic, partition!.Value).ToGrainKey()).SkipCorruptAsync(from, to);
+            var result = await client.GetPartitionGrain(topic, partition!.Value).SkipCorruptAsync(from, to);
             Console.WriteLine($"{topic}-{result.Partition}\tskipped: {result.FromOffset}..{result.ToOffset}\tsegments rewritten: {result.SegmentsRewritten}\tbatches dropped: {result.BatchesDropped}\tbytes dropped: {result.BytesDropped}");
         }));
         return repair;

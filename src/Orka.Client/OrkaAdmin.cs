@@ -80,7 +80,7 @@ public sealed class OrkaAdmin(IClusterClient client)
     public async Task<ImmutableArray<(int Partition, long Offset)>> ListOffsetsAsync(string name, IEnumerable<int> partitions, long timestamp)
     {
         var offsets = await Task.WhenAll(partitions.Select(async p =>
-            (p, await client.GetGrain<IPartitionGrain>(new TopicPartition(name, p).ToGrainKey()).ListOffsetAsync(timestamp))));
+            (p, await client.GetPartitionGrain(name, p).ListOffsetAsync(timestamp))));
         return [.. offsets];
     }
 

@@ -301,7 +301,7 @@ public sealed partial class OrkaConsumer
             await Task.Delay(delay, _time);
         }
 
-        return await _client.GetGrain<IPartitionGrain>(tp.ToGrainKey())
+        return await _client.GetPartitionGrain(tp)
             .FetchAsync(new FetchRequest(offset, _options.MaxFetchBytes, 1, _options.MaxFetchWait));
     }
 
@@ -344,7 +344,7 @@ public sealed partial class OrkaConsumer
 
     private async Task<long> ResetOffsetAsync(TopicPartition tp)
     {
-        var offsets = await _client.GetGrain<IPartitionGrain>(tp.ToGrainKey()).GetOffsetsAsync();
+        var offsets = await _client.GetPartitionGrain(tp).GetOffsetsAsync();
         return _options.AutoOffsetReset == AutoOffsetReset.Earliest ? offsets.LogStartOffset : offsets.LogEndOffset;
     }
 }

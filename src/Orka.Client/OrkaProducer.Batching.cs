@@ -330,7 +330,7 @@ public sealed partial class OrkaProducer
     /// </summary>
     private async Task<ProduceResult> ProduceWithRetriesAsync(TopicPartition partition, ReadOnlyMemory<byte> bytes)
     {
-        var grain = _client.GetGrain<IPartitionGrain>(partition.ToGrainKey());
+        var grain = _client.GetPartitionGrain(partition);
         var deadline = DateTime.UtcNow + _options.DeliveryTimeout;
         var backoff = _options.RetryBackoff;
         using var span = ProducerSpans.StartSend(partition, bytes, _options.Acks);

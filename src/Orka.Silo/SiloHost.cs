@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Orka.Broker.Hosting;
+using Orka.Broker;
 using Orka.Kafka.Hosting;
 
 namespace Orka.Silo;

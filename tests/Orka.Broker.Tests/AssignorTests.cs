@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Orka.Broker.Assignment;
+using Orka.Broker.Groups.Assignors;
 
 namespace Orka.Broker.Tests;
 

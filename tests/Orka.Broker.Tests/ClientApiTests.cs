@@ -2,8 +2,8 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orka.Client;
-using Orka.Sample;
 using Orka.Records;
+using Orka.Sample;
 using Orka.Storage;
 
 namespace Orka.Broker.Tests;

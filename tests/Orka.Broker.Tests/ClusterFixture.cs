@@ -1,9 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orka.Broker.Groups;
 using Orleans.Hosting;
 using Orleans.TestingHost;
-using Orka.Broker.Hosting;
 
 namespace Orka.Broker.Tests;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Orleans.TestingHost;
 using Orka.Broker.Telemetry;
+using Orleans.TestingHost;
 
 namespace Orka.Broker.Tests;
 

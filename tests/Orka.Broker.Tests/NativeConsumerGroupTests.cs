@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Orka.Broker.Telemetry;
 using System.Text;
+using Orka.Broker.Telemetry;
 using Orka.Client;
 
 namespace Orka.Broker.Tests;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Orleans.TestingHost;
 using Orka.Tests;
+using Orleans.TestingHost;
 
 namespace Orka.Broker.Tests;
 

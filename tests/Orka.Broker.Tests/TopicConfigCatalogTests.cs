@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orka.Broker.Topics;
 using Orka.Records;
 using Orka.Storage;
 

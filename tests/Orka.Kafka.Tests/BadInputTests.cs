@@ -14,7 +14,7 @@ public sealed class BadInputTests(KafkaClusterFixture cluster)
 
     private Task<string> CreateTopicAsync(string prefix, int partitions) => Clients.CreateTopicAsync(cluster, prefix, partitions);
 
-    private async Task<Orka.Kafka.Hosting.KafkaEndpoint> LeaderAsync(string topic, int partition)
+    private async Task<Orka.KafkaEndpoint> LeaderAsync(string topic, int partition)
     {
         var node = (await cluster.Grains.GetGrain<ITopicGrain>(topic).GetMetadataAsync())!.PartitionNodes[partition];
         return cluster.Endpoints.Single(e => e.NodeId == node);

@@ -5,7 +5,7 @@ namespace Orka;
 
 /// <summary>
 /// Every topic config key Orka understands, with Kafka's names and defaults. The broker translates
-/// these keys into the storage engine's settings (<c>Orka.Broker.TopicConfigs</c>) and refuses any
+/// these keys into the storage engine's settings (<c>Orka.Broker.Topics.TopicConfigs</c>) after <see cref="TopicSettings.Parse"/> checked them and refuses any
 /// other key; clients, the Kafka listener and the CLI read the defaults and documentation from here.
 /// What must stay true: each default equals the storage engine's <c>LogConfig.Default</c> (a test in
 /// Orka.Broker.Tests checks it), so describing a topic reports the values its log really uses.

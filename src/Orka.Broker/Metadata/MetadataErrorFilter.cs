@@ -1,3 +1,4 @@
+using Orka.Broker.Partitions;
 using Orleans.Runtime;
 
 namespace Orka.Broker.Metadata;
@@ -17,7 +18,7 @@ namespace Orka.Broker.Metadata;
 internal sealed class MetadataErrorFilter : IIncomingGrainCallFilter
 {
     public Task Invoke(IIncomingGrainCallContext context) =>
-        context.Grain is Grains.PartitionGrain ? context.Invoke() : InvokeUnwrappingAsync(context);
+        context.Grain is Partitions.PartitionGrain ? context.Invoke() : InvokeUnwrappingAsync(context);
 
     private static async Task InvokeUnwrappingAsync(IIncomingGrainCallContext context)
     {

@@ -1,3 +1,4 @@
+using Orka.Broker.Partitions;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
 

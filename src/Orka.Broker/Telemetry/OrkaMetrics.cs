@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
-using Orka.Broker.Hosting;
+using Orka.Broker.Cluster;
 using Orka.Records;
 using Orka.Storage;
 

@@ -84,7 +84,7 @@ public static class RecordSearchApi
     private static async Task<PartitionScan[]> OpenScansAsync(IClusterClient client, string name, int? partition, long? offset, long? timestamp, string? cursor)
     {
         var metadata = await new OrkaAdmin(client).GetTopicAsync(name);
-        IPartitionGrain Grain(int p) => client.GetGrain<IPartitionGrain>(new TopicPartition(name, p).ToGrainKey());
+        IPartitionGrain Grain(int p) => client.GetPartitionGrain(name, p);
         void CheckPartition(int p)
         {
             if (p < 0 || p >= metadata.PartitionCount)

@@ -43,7 +43,7 @@ public sealed partial class RecordTail
 
         var partitions = partition is { } one ? [one] : Enumerable.Range(0, metadata.PartitionCount).ToArray();
         var starts = await Task.WhenAll(partitions.Select(async q =>
-            (q, await client.GetGrain<IPartitionGrain>(new TopicPartition(topic, q).ToGrainKey()).ListOffsetAsync(fromEarliest ? OffsetSpec.Earliest : OffsetSpec.Latest))));
+            (q, await client.GetPartitionGrain(topic, q).ListOffsetAsync(fromEarliest ? OffsetSpec.Earliest : OffsetSpec.Latest))));
         return new RecordTail(client, topic, starts.ToDictionary(s => s.q, s => s.Item2), forceBase64, logger);
     }
 
@@ -64,7 +64,7 @@ public sealed partial class RecordTail
 
     private async Task FollowAsync(int partition, long position, ChannelWriter<RecordView> writer, CancellationToken cancellationToken)
     {
-        var grain = _client.GetGrain<IPartitionGrain>(new TopicPartition(_topic, partition).ToGrainKey());
+        var grain = _client.GetPartitionGrain(_topic, partition);
         while (!cancellationToken.IsCancellationRequested)
         {
             try

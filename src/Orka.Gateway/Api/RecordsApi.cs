@@ -91,7 +91,7 @@ public static partial class RecordsApi
         // One batch per partition, all partitions at once. A failure on one partition (its node is
         // down) fails the request, but batches already appended to other partitions stay.
         var results = await Task.WhenAll(builders.Select(async b =>
-            (b.Key, await client.GetGrain<IPartitionGrain>(new TopicPartition(name, b.Key).ToGrainKey()).ProduceAsync(b.Value.Build(), Acks.All))));
+            (b.Key, await client.GetPartitionGrain(name, b.Key).ProduceAsync(b.Value.Build(), Acks.All))));
         var bases = results.ToDictionary(r => r.Key, r => r.Item2.BaseOffset);
         return TypedResults.Ok(new ProduceResponse(placed.Select(p => new ProducedRecord(p.Partition, bases[p.Partition] + p.Index)).ToList()));
     }
@@ -112,7 +112,7 @@ public static partial class RecordsApi
             throw new OrkaException(OrkaErrorCode.InvalidRequest, "Give offset or timestamp, not both.");
         }
 
-        var grain = client.GetGrain<IPartitionGrain>(new TopicPartition(name, partition).ToGrainKey());
+        var grain = client.GetPartitionGrain(name, partition);
         var offsets = await grain.GetOffsetsAsync();
         long start;
         if (timestamp is { } ts)

@@ -134,7 +134,7 @@ public sealed class CreateTopicsApi(KafkaApiContext context) : KafkaApi
         {
             if (validateOnly)
             {
-                Broker.TopicConfigs.Validate(topic.Config);
+                _ = TopicSettings.Parse(topic.Config);
                 if (partitions < 1)
                 {
                     return new Created(topic.Name, OrkaErrorCode.InvalidPartitions, $"Partition count must be at least 1; got {partitions}.", null);

@@ -79,7 +79,7 @@ public sealed class DeleteRecordsApi(KafkaApiContext context) : KafkaApi
 
         try
         {
-            var start = await context.Grains.GetGrain<IPartitionGrain>(new TopicPartition(topic, index).ToGrainKey()).DeleteRecordsAsync(offset);
+            var start = await context.Grains.GetPartitionGrain(topic, index).DeleteRecordsAsync(offset);
             return (index, start, OrkaErrorCode.None);
         }
         catch (Exception e)

@@ -219,7 +219,7 @@ public sealed class FetchApi(KafkaApiContext context) : KafkaApi
             return new PartitionAnswer(leadership, -1, -1, ReadOnlyMemory<byte>.Empty);
         }
 
-        var grain = context.Grains.GetGrain<IPartitionGrain>(new TopicPartition(topic, partition.Partition).ToGrainKey());
+        var grain = context.Grains.GetPartitionGrain(topic, partition.Partition);
         try
         {
             var result = await grain.FetchAsync(new FetchRequest(partition.FetchOffset, Math.Clamp(partition.MaxBytes, 1, context.Options.FetchMaxBytes), 1, wait));

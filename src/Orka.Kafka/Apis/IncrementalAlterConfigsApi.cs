@@ -124,7 +124,7 @@ public sealed class IncrementalAlterConfigsApi(KafkaApiContext context) : KafkaA
             var altered = config.ToImmutable();
             if (validateOnly)
             {
-                Broker.TopicConfigs.Validate(altered);
+                _ = TopicSettings.Parse(altered);
             }
             else
             {

@@ -102,7 +102,7 @@ public sealed class ListOffsetsApi(KafkaApiContext context) : KafkaApi
 
         try
         {
-            var offset = await context.Grains.GetGrain<IPartitionGrain>(new TopicPartition(topic, index).ToGrainKey()).ListOffsetAsync(timestamp);
+            var offset = await context.Grains.GetPartitionGrain(topic, index).ListOffsetAsync(timestamp);
             return (index, OrkaErrorCode.None, offset);
         }
         catch (Exception e)

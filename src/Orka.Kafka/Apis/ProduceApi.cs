@@ -187,7 +187,7 @@ public sealed class ProduceApi(KafkaApiContext context) : KafkaApi
 
         try
         {
-            var grain = context.Grains.GetGrain<IPartitionGrain>(new TopicPartition(topic, index).ToGrainKey());
+            var grain = context.Grains.GetPartitionGrain(topic, index);
             var result = await grain.AppendAsync(batches, (Acks)acks);
             // Started now, awaited in stage two: the next request's appends do not wait for it.
             var durable = acks == -1 ? WaitForFlushAsync(grain, result.LastOffset + 1) : null;

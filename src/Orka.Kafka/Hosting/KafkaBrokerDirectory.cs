@@ -2,8 +2,6 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime;
-using Orka.Broker.Hosting;
-using Orka.Broker.Placement;
 
 namespace Orka.Kafka.Hosting;
 
@@ -19,7 +17,7 @@ namespace Orka.Kafka.Hosting;
 public sealed class KafkaBrokerDirectory(
     IGrainFactory grains,
     IClusterMembershipService membership,
-    IOptions<OrkaNodeOptions> node,
+    ILocalSiloDetails silo,
     IOptions<ClusterOptions> cluster,
     TimeProvider time)
 {
@@ -28,8 +26,10 @@ public sealed class KafkaBrokerDirectory(
     private ImmutableArray<KafkaEndpoint> _registered = [];
     private long _registeredAt = long.MinValue;
 
-    /// <summary>This silo's node id, which is its Kafka broker id.</summary>
-    public int LocalNodeId => node.Value.NodeId;
+    /// <summary>This silo's node id, which is its Kafka broker id (announced in its silo name, see <see cref="NodeNames"/>).</summary>
+    public int LocalNodeId { get; } = NodeNames.TryParseSiloName(silo.Name, out var nodeId)
+        ? nodeId
+        : throw new InvalidOperationException($"The silo name '{silo.Name}' does not carry an Orka node id; the Kafka listener runs only in a silo set up by AddOrka.");
 
     /// <summary>The cluster id clients see (the Orleans cluster id).</summary>
     public string ClusterId => cluster.Value.ClusterId;

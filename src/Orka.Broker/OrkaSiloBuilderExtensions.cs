@@ -1,0 +1,120 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orka.Broker.Cluster;
+using Orka.Broker.Groups;
+using Orka.Broker.Metadata;
+using Orka.Broker.Partitions;
+using Orka.Broker.Placement;
+using Orka.Broker.Telemetry;
+using Orka.Broker.Topics;
+using Orka.Records;
+using Orka.Storage;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Orka.Broker;
+
+/// <summary>Turns an Orleans silo into an Orka node.</summary>
+public static class OrkaSiloBuilderExtensions
+{
+    /// <summary>
+    /// Registers the broker: node identity (from the <c>Orka</c> configuration section, then
+    /// <paramref name="configure"/>), this node's <see cref="LogManager"/>, partition placement by
+    /// node, and the metadata store <see cref="MetadataStore.Name"/> chosen by <c>Orka:Storage</c>
+    /// (then <paramref name="configureStorage"/>): the embedded file store by default, or Azure
+    /// Table/Blob storage.
+    /// </summary>
+    public static ISiloBuilder AddOrka(
+        this ISiloBuilder builder, Action<OrkaNodeOptions>? configure = null, Action<OrkaStorageOptions>? configureStorage = null)
+    {
+        var options = builder.Services.AddOptions<OrkaNodeOptions>().BindConfiguration(OrkaNodeOptions.SectionName);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.AddOptions<OrkaGroupOptions>().BindConfiguration(OrkaGroupOptions.SectionName);
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<GroupLagMetrics>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => LogManager.Open(
+            new LogManagerOptions
+            {
+                DataDirectory = sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.ResolveDataDirectory(),
+                MaxOpenSegmentFiles = sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.MaxOpenSegmentFiles,
+            },
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Orka.Storage")));
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<OrkaMetrics>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, LogManagerLifecycle>();
+        builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>(StorageHealthCheck.Name);
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DeletedTopicSweeper>();
+
+        // The node id travels to every silo as the Orleans silo name (see NodeNames). PostConfigure:
+        // it must win over hosts (such as the test cluster) that name silos themselves.
+        builder.Services.AddOptions<SiloOptions>()
+            .PostConfigure<IOptions<OrkaNodeOptions>>((silo, orka) => silo.SiloName = NodeNames.SiloName(orka.Value.NodeId));
+        builder.Services.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
+
+        builder.AddOrkaMetadataStorage(configureStorage);
+        builder.AddOrkaTracing();
+        builder.AddIncomingGrainCallFilter<MetadataErrorFilter>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The provider is picked while the silo is being built (it decides which services exist), so it
+    /// is read from configuration here rather than through <see cref="IOptions{TOptions}"/>.
+    /// </summary>
+    private static void AddOrkaMetadataStorage(this ISiloBuilder builder, Action<OrkaStorageOptions>? configure)
+    {
+        var storage = new OrkaStorageOptions();
+        builder.Configuration.GetSection(OrkaStorageOptions.SectionName).Bind(storage);
+        configure?.Invoke(storage);
+
+        // Every provider writes Orleans' binary serialization, as the file store does: the state types
+        // (immutable collections, records) round-trip exactly, and the serializer is version tolerant.
+        switch (storage.Provider)
+        {
+            case OrkaStorageProvider.Local:
+                builder.Services.AddGrainStorage(MetadataStore.Name, (sp, _) => new FileGrainStorage(
+                    sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.ResolveMetadataDirectory(),
+                    new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>())));
+                break;
+            case OrkaStorageProvider.AzureTable:
+                var tableConnection = RequireConnectionString(storage);
+                builder.AddAzureTableGrainStorage(MetadataStore.Name, (OptionsBuilder<AzureTableStorageOptions> o) => o.Configure<Serializer>((table, serializer) =>
+                {
+                    table.TableName = storage.TableName;
+                    table.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                    table.TableServiceClient = new TableServiceClient(tableConnection);
+                }));
+                break;
+            case OrkaStorageProvider.AzureBlob:
+                var blobConnection = RequireConnectionString(storage);
+                builder.AddAzureBlobGrainStorage(MetadataStore.Name, (OptionsBuilder<AzureBlobStorageOptions> o) => o.Configure<Serializer>((blob, serializer) =>
+                {
+                    blob.ContainerName = storage.ContainerName;
+                    blob.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                    blob.BlobServiceClient = new BlobServiceClient(blobConnection);
+                }));
+                break;
+            default:
+                throw new InvalidOperationException($"Orka:Storage:Provider must be Local, AzureTable or AzureBlob; got '{storage.Provider}'.");
+        }
+    }
+
+    private static string RequireConnectionString(OrkaStorageOptions storage) =>
+        string.IsNullOrWhiteSpace(storage.ConnectionString)
+            ? throw new InvalidOperationException($"Orka:Storage:Provider={storage.Provider} needs Orka:Storage:ConnectionString.")
+            : storage.ConnectionString;
+}
