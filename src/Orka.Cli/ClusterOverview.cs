@@ -33,7 +33,7 @@ internal sealed class ClusterOverview(ImmutableArray<NodeInfo> members, Immutabl
         var byNode = members
             .GroupBy(m => m.NodeId)
             .ToDictionary(g => g.Key, g => g.FirstOrDefault(m => m.Status == Active) ?? g.First());
-        var placed = topics.SelectMany(t => t.PartitionNodes.Select((node, partition) => (t.Name, node))).ToList();
+        var placed = topics.SelectMany(t => t.Assignments.SelectMany(a => a.Replicas).Select(node => (t.Name, node))).ToList();
         return [.. byNode.Keys.Union(placed.Select(p => p.node)).Order().Select(id =>
         {
             var member = byNode.GetValueOrDefault(id);
@@ -56,8 +56,10 @@ internal sealed class ClusterOverview(ImmutableArray<NodeInfo> members, Immutabl
         var up = nodes.Where(n => n.Up).Select(n => n.NodeId).ToHashSet();
         var offline = topics
             .OrderBy(t => t.Name, StringComparer.Ordinal)
-            .SelectMany(t => t.PartitionNodes.Select((node, partition) => new OfflinePartitionView(t.Name, partition, node)))
-            .Where(p => !up.Contains(p.Node))
+            .SelectMany(t => t.Assignments
+                .Select((assignment, partition) => (assignment, view: new OfflinePartitionView(t.Name, partition, PartitionLeadership.NodeToServe(assignment))))
+                .Where(p => PartitionLeadership.IsOffline(p.assignment, up))
+                .Select(p => p.view))
             .ToList();
         var down = nodes.Where(n => !n.Up).Select(n => n.NodeId).ToList();
         return new ClusterHealthView(

@@ -57,7 +57,7 @@ public sealed class AppHostSmokeTests
             var admin = new OrkaAdmin(client);
             Assert.Equal(3, (await admin.ListNodesAsync()).Count(n => n.Status == "Active"));
             var metadata = await admin.CreateTopicAsync("smoke", 6);
-            Assert.Equal([0, 1, 2], metadata.PartitionNodes.Distinct().Order());
+            Assert.Equal([0, 1, 2], metadata.Leaders().Distinct().Order());
 
             await using (var producer = new OrkaProducer(client))
             {
@@ -83,7 +83,7 @@ public sealed class AppHostSmokeTests
             // Each partition's data is in the directory of the node that holds it.
             for (var p = 0; p < 6; p++)
             {
-                Assert.True(Directory.Exists(Path.Combine(root, $"node-{metadata.PartitionNodes[p]}", $"smoke-{p}")));
+                Assert.True(Directory.Exists(Path.Combine(root, $"node-{metadata.Leaders()[p]}", $"smoke-{p}")));
             }
 
             // Every node's Kafka listener answers: an ApiVersions request on each port gets a well-formed reply.

@@ -46,7 +46,7 @@ public sealed class AzureStorageTests : IAsyncLifetime
 
             // 2. A topic over both nodes, records in each partition, and a group's commits.
             created = await admin.CreateTopicAsync("orders", partitions: 2, new Dictionary<string, string> { ["retention.ms"] = "86400000" });
-            Assert.Equal([0, 1], created.PartitionNodes.Order());
+            Assert.Equal([0, 1], created.Leaders().Order());
             await using (var producer = new OrkaProducer(client.Client))
             {
                 for (var i = 0; i < 20; i++)
@@ -75,7 +75,7 @@ public sealed class AzureStorageTests : IAsyncLifetime
             Assert.Contains("orders", await admin.ListTopicsAsync());
             var again = await admin.GetTopicAsync("orders");
             Assert.Equal(created.TopicId, again.TopicId);
-            Assert.Equal(created.PartitionNodes.ToArray(), again.PartitionNodes.ToArray());
+            Assert.Equal(created.Leaders().ToArray(), again.Leaders().ToArray());
             Assert.Equal("86400000", again.Config["retention.ms"]);
 
             var values = new List<string>();

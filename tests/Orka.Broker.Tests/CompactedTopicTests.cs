@@ -27,7 +27,7 @@ public sealed class CompactedTopicTests(ClusterFixture fixture)
         await partition.ProduceAsync(Keyed(("b", "b2" + pad), ("c", "c2" + pad), ("d", "d1" + pad)), Acks.All);
         await partition.ProduceAsync(Keyed(("e", "e1" + pad), ("f", "f1" + pad), ("g", "g1" + pad)), Acks.All);
 
-        var silo = fixture.Cluster.Silos.Single(s => s.Name == (metadata.PartitionNodes[0] == 0 ? "Primary" : $"Secondary_{metadata.PartitionNodes[0]}"));
+        var silo = fixture.Cluster.Silos.Single(s => s.Name == (metadata.Leaders()[0] == 0 ? "Primary" : $"Secondary_{metadata.Leaders()[0]}"));
         var logs = fixture.Cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<LogManager>();
         await logs.CompactAsync(CancellationToken.None);
 

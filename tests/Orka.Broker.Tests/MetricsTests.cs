@@ -67,7 +67,7 @@ public sealed class MetricsTests(ClusterFixture fixture)
         for (var node = 0; node < silos.Length; node++)
         {
             Assert.Equal(node, after[node].Node);
-            Assert.Equal(before[node].Count + metadata.PartitionNodes.Count(n => n == node), after[node].Count);
+            Assert.Equal(before[node].Count + metadata.Leaders().Count(n => n == node), after[node].Count);
         }
     }
 

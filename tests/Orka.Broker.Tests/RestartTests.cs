@@ -23,14 +23,14 @@ public sealed class RestartTests : IAsyncLifetime
         {
             // 1. Two partitions, one per node, each with records.
             metadata = await cluster.Client.GetGrain<ITopicGrain>("durable").CreateAsync(new TopicSpec("durable", 2));
-            Assert.Equal([0, 1], metadata.PartitionNodes.Order());
+            Assert.Equal([0, 1], metadata.Leaders().Order());
             for (var p = 0; p < 2; p++)
             {
                 await Partition(cluster.Client, p).ProduceAsync(Batches.Of($"p{p}-a", $"p{p}-b"), Acks.All);
             }
 
             // 2. Node 1 goes down: its partition is unavailable (retriable), node 0's still serves.
-            var onNode1 = metadata.PartitionNodes.IndexOf(1);
+            var onNode1 = metadata.Leaders().IndexOf(1);
             await cluster.StopSiloAsync(cluster.SecondarySilos[0]);
             var down = await Assert.ThrowsAsync<OrkaException>(() => Partition(cluster.Client, onNode1).ProduceAsync(Batches.Of("lost?"), Acks.All));
             Assert.Equal(OrkaErrorCode.LeaderNotAvailable, down.Code);
@@ -45,7 +45,7 @@ public sealed class RestartTests : IAsyncLifetime
         {
             var again = await cluster.Client.GetGrain<ITopicGrain>("durable").GetMetadataAsync();
             Assert.Equal(metadata.TopicId, again!.TopicId);
-            Assert.Equal(metadata.PartitionNodes.ToArray(), again.PartitionNodes.ToArray());
+            Assert.Equal(metadata.Leaders().ToArray(), again.Leaders().ToArray());
             Assert.Contains("durable", await cluster.Client.GetGrain<IClusterGrain>(0).ListTopicsAsync());
             for (var p = 0; p < 2; p++)
             {
@@ -84,7 +84,7 @@ public sealed class RestartTests : IAsyncLifetime
     {
         await using var cluster = await ClusterFixture.StartClusterAsync(_root, silos: 2);
         var metadata = await cluster.Client.GetGrain<ITopicGrain>("retried").CreateAsync(new TopicSpec("retried", 2));
-        var onNode1 = metadata.PartitionNodes.IndexOf(1);
+        var onNode1 = metadata.Leaders().IndexOf(1);
         var key = Enumerable.Range(0, 1000).Select(i => System.Text.Encoding.UTF8.GetBytes($"key-{i}"))
             .First(k => Orka.Client.Murmur2Partitioner.Partition(k, 2) == onNode1);
 
@@ -112,7 +112,7 @@ public sealed class RestartTests : IAsyncLifetime
             await Partition(cluster.Client, p, "gone").ProduceAsync(Batches.Of("x"), Acks.All);
         }
 
-        var onNode1 = metadata.PartitionNodes.IndexOf(1);
+        var onNode1 = metadata.Leaders().IndexOf(1);
         var node1Data = Path.Combine(_root, "node-1", $"gone-{onNode1}");
         var secondary = cluster.SecondarySilos[0];
         await cluster.StopSiloAsync(secondary);

@@ -18,7 +18,7 @@ public sealed class TopicAndPartitionTests(ClusterFixture fixture)
     public async Task Partition_Produce_DataLandsInAssignedNodesDirectoryOnly()
     {
         var metadata = await Topic("placed").CreateAsync(new TopicSpec("placed", 4));
-        Assert.Equal([0, 1], metadata.PartitionNodes.Distinct().Order());
+        Assert.Equal([0, 1], metadata.Leaders().Distinct().Order());
 
         for (var p = 0; p < 4; p++)
         {
@@ -27,14 +27,14 @@ public sealed class TopicAndPartitionTests(ClusterFixture fixture)
 
         for (var p = 0; p < 4; p++)
         {
-            var node = metadata.PartitionNodes[p];
+            var node = metadata.Leaders()[p];
             Assert.True(Directory.Exists(Path.Combine(fixture.NodeDirectory(node), $"placed-{p}")), $"partition {p} missing on node {node}");
             Assert.False(Directory.Exists(Path.Combine(fixture.NodeDirectory(1 - node), $"placed-{p}")), $"partition {p} also on node {1 - node}");
         }
 
         var description = await Topic("placed").DescribeAsync();
         Assert.All(description.Partitions, p => Assert.Equal((0, 1), (p.LogStartOffset, p.LogEndOffset)));
-        Assert.Equal(metadata.PartitionNodes, description.Partitions.Select(p => p.NodeId));
+        Assert.Equal(metadata.Leaders(), description.Partitions.Select(p => p.NodeId));
     }
 
     // Intent: batches appended to a partition come back in order with consecutive offsets.
@@ -134,7 +134,7 @@ public sealed class TopicAndPartitionTests(ClusterFixture fixture)
         Assert.DoesNotContain("doomed", await fixture.Grains.GetGrain<IClusterGrain>(0).ListTopicsAsync());
         for (var p = 0; p < 2; p++)
         {
-            Assert.False(Directory.Exists(Path.Combine(fixture.NodeDirectory(metadata.PartitionNodes[p]), $"doomed-{p}")));
+            Assert.False(Directory.Exists(Path.Combine(fixture.NodeDirectory(metadata.Leaders()[p]), $"doomed-{p}")));
         }
     }
 
@@ -176,7 +176,7 @@ public sealed class TopicAndPartitionTests(ClusterFixture fixture)
             await Partition("tuned", 0).ProduceAsync(Batches.Of(new string('v', 3000)), Acks.All);
         }
 
-        var node = (await Topic("tuned").GetMetadataAsync())!.PartitionNodes[0];
+        var node = (await Topic("tuned").GetMetadataAsync())!.Leaders()[0];
         Assert.True(Directory.GetFiles(Path.Combine(fixture.NodeDirectory(node), "tuned-0"), "*.log").Length >= 3);
     }
 
@@ -187,11 +187,11 @@ public sealed class TopicAndPartitionTests(ClusterFixture fixture)
         await Topic("growing").CreateAsync(new TopicSpec("growing", 1));
         var grown = await Topic("growing").AddPartitionsAsync(4);
         Assert.Equal(4, grown.PartitionCount);
-        Assert.Equal([0, 1], grown.PartitionNodes.Distinct().Order());
+        Assert.Equal([0, 1], grown.Leaders().Distinct().Order());
         for (var p = 1; p < 4; p++)
         {
             await Partition("growing", p).ProduceAsync(Batches.Of($"new{p}"), Acks.All);
-            Assert.True(Directory.Exists(Path.Combine(fixture.NodeDirectory(grown.PartitionNodes[p]), $"growing-{p}")));
+            Assert.True(Directory.Exists(Path.Combine(fixture.NodeDirectory(grown.Leaders()[p]), $"growing-{p}")));
         }
 
         var shrink = await Assert.ThrowsAsync<OrkaException>(() => Topic("growing").AddPartitionsAsync(2));

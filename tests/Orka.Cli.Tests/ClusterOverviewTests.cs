@@ -6,7 +6,7 @@ namespace Orka.Cli.Tests;
 public sealed class ClusterOverviewTests
 {
     private static TopicMetadata Topic(string name, params int[] nodes) =>
-        new(name, Guid.NewGuid(), [.. nodes], ImmutableDictionary<string, string>.Empty, DateTimeOffset.UnixEpoch);
+        new(name, Guid.NewGuid(), [.. nodes.Select(PartitionAssignment.OnNode)], ImmutableDictionary<string, string>.Empty, DateTimeOffset.UnixEpoch);
 
     // Intent: a node restarted on a new silo (old entry Dead, new one Active) is one node, up, with its partitions online.
     [Fact]

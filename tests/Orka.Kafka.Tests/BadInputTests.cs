@@ -16,7 +16,7 @@ public sealed class BadInputTests(KafkaClusterFixture cluster)
 
     private async Task<Orka.KafkaEndpoint> LeaderAsync(string topic, int partition)
     {
-        var node = (await cluster.Grains.GetGrain<ITopicGrain>(topic).GetMetadataAsync())!.PartitionNodes[partition];
+        var node = (await cluster.Grains.GetGrain<ITopicGrain>(topic).GetMetadataAsync())!.Leaders()[partition];
         return cluster.Endpoints.Single(e => e.NodeId == node);
     }
 
@@ -178,7 +178,7 @@ public sealed class BadInputTests(KafkaClusterFixture cluster)
     {
         var topic = await CreateTopicAsync("notleader", 2);
         var metadata = (await cluster.Grains.GetGrain<ITopicGrain>(topic).GetMetadataAsync())!;
-        var partition = Enumerable.Range(0, 2).First(p => metadata.PartitionNodes[p] == 1);
+        var partition = Enumerable.Range(0, 2).First(p => metadata.Leaders()[p] == 1);
         await using var connection = await RawKafkaConnection.OpenAsync(cluster.Endpoints[0]);
         await connection.SendAsync(ProduceFrame(1, topic, partition, Batch("lost?")));
         Assert.Equal(OrkaErrorCode.NotLeaderOrFollower, ProduceError((await connection.ReceiveAsync())!));

@@ -26,7 +26,7 @@ public sealed class ConfluentAdminTests(KafkaClusterFixture cluster)
         var described = await cluster.Grains.GetGrain<ITopicGrain>(topic).GetMetadataAsync();
         Assert.NotNull(described);
         var partitions = Assert.Single(metadata.Topics).Partitions.OrderBy(p => p.PartitionId).ToList();
-        Assert.Equal(described.PartitionNodes, partitions.Select(p => p.Leader));
+        Assert.Equal(described.Leaders(), partitions.Select(p => p.Leader));
         Assert.Equal([0, 1], partitions.Select(p => p.Leader).Distinct().Order());
     }
 

@@ -46,7 +46,7 @@ public sealed class NodeDownTests : IAsyncLifetime
         await Eventually.HoldsAsync(() => Task.FromResult(admin.GetMetadata(TimeSpan.FromSeconds(10)).Brokers.Count == 2), Patience, "node 0 to list both brokers");
         var topic = Clients.Topic("down");
         await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 4, ReplicationFactor = 1 }]);
-        var nodes = (await _node0!.Services.GetRequiredService<IGrainFactory>().GetGrain<ITopicGrain>(topic).GetMetadataAsync())!.PartitionNodes;
+        var nodes = (await _node0!.Services.GetRequiredService<IGrainFactory>().GetGrain<ITopicGrain>(topic).GetMetadataAsync())!.Leaders();
         Assert.Contains(1, nodes);
 
         await _node1!.StopAsync();

@@ -21,7 +21,7 @@ public sealed class PipeliningTests(KafkaClusterFixture cluster)
     /// <summary>The partitions of <paramref name="topic"/> led by node 0.</summary>
     private async Task<int[]> PartitionsOfNode0Async(string topic)
     {
-        var nodes = (await cluster.Grains.GetGrain<ITopicGrain>(topic).GetMetadataAsync())!.PartitionNodes;
+        var nodes = (await cluster.Grains.GetGrain<ITopicGrain>(topic).GetMetadataAsync())!.Leaders();
         return [.. Enumerable.Range(0, nodes.Length).Where(p => nodes[p] == 0)];
     }
 

@@ -45,17 +45,20 @@ internal sealed partial class PartitionGrain(
     {
         _partition = TopicPartition.ParseGrainKey(this.GetPrimaryKeyString());
         var metadata = await GrainFactory.GetGrain<ITopicGrain>(_partition.Topic).GetMetadataAsync();
-        if (metadata is null || _partition.Partition < 0 || _partition.Partition >= metadata.PartitionCount)
+        var leadership = PartitionLeadership.LocalError(metadata, _partition.Partition, node.Value.NodeId);
+        if (metadata is null || leadership == OrkaErrorCode.UnknownTopicOrPartition)
         {
             throw new OrkaException(OrkaErrorCode.UnknownTopicOrPartition, $"Topic '{_partition.Topic}' has no partition {_partition.Partition}.");
         }
 
-        _nodeId = metadata.PartitionNodes[_partition.Partition];
-        if (_nodeId != node.Value.NodeId)
+        if (leadership != OrkaErrorCode.None)
         {
             // Placement should never let this happen; refusing keeps a partition from growing a second log.
-            throw new OrkaException(OrkaErrorCode.NotLeaderOrFollower, $"Partition {_partition} belongs to node {_nodeId}, not node {node.Value.NodeId}.");
+            throw new OrkaException(leadership,
+                $"Partition {_partition} belongs to node {PartitionLeadership.NodeToServe(metadata.Assignments[_partition.Partition])}, not node {node.Value.NodeId}.");
         }
+
+        _nodeId = node.Value.NodeId;
 
         try
         {

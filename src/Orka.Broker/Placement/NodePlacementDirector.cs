@@ -5,9 +5,10 @@ using Orleans.Runtime.Placement;
 namespace Orka.Broker.Placement;
 
 /// <summary>
-/// Chooses the silo for a new partition grain activation: the live silo whose node id is the one the
-/// topic assigned to the partition. A partition never moves away from its data: if that node is not
-/// running, placement fails with a retriable LeaderNotAvailable instead of picking another silo.
+/// Chooses the silo for a new partition grain activation: the live silo of the node that must serve
+/// the partition (<see cref="PartitionLeadership.NodeToServe"/>). A partition never moves away from
+/// its data: if that node is not running, placement fails with a retriable LeaderNotAvailable
+/// instead of picking another silo.
 /// </summary>
 /// <remarks>
 /// The assignment comes from <see cref="ITopicGrain.GetMetadataAsync"/>, which is AlwaysInterleave so
@@ -21,12 +22,12 @@ internal sealed class NodePlacementDirector(IGrainFactory grainFactory, ICluster
     {
         var partition = TopicPartition.ParseGrainKey(target.GrainIdentity.Key.ToString()!);
         var metadata = await grainFactory.GetGrain<ITopicGrain>(partition.Topic).GetMetadataAsync();
-        if (metadata is null || partition.Partition < 0 || partition.Partition >= metadata.PartitionCount)
+        if (PartitionLeadership.AssignmentOf(metadata, partition.Partition) is not { } assignment)
         {
             return context.LocalSilo;
         }
 
-        var nodeId = metadata.PartitionNodes[partition.Partition];
+        var nodeId = PartitionLeadership.NodeToServe(assignment);
         var compatible = context.GetCompatibleSilos(target);
         SiloAddress? chosen = null;
         foreach (var member in membership.CurrentSnapshot.Members.Values)

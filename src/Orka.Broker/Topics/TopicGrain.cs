@@ -21,7 +21,16 @@ internal sealed class TopicGrain(
     /// <summary>A bound on partitions per topic, so one request cannot ask for millions of logs.</summary>
     public const int MaxPartitions = 10_000;
 
+    /// <summary>The stored topic as callers see it, kept beside the state so that reads do not convert it.</summary>
+    private TopicMetadata? _metadata;
+
     private string Name => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _metadata = state.State.Metadata?.ToMetadata();
+        return Task.CompletedTask;
+    }
 
     public async Task<TopicMetadata> CreateAsync(TopicSpec spec)
     {
@@ -38,7 +47,7 @@ internal sealed class TopicGrain(
 
         var config = spec.Config ?? ImmutableDictionary<string, string>.Empty;
         TopicConfigs.Validate(config);
-        if (state.State.Metadata is not null)
+        if (_metadata is not null)
         {
             throw new OrkaException(OrkaErrorCode.TopicAlreadyExists, $"Topic '{Name}' already exists.");
         }
@@ -50,17 +59,16 @@ internal sealed class TopicGrain(
         }
 
         var start = (int)((uint)StableHash(Name) % (uint)nodes.Length);
-        var partitionNodes = Enumerable.Range(0, spec.Partitions).Select(p => nodes[(start + p) % nodes.Length]).ToImmutableArray();
-        CheckNodesCanHold(partitionNodes, await LoadAsync(nodes, current: null));
-        var metadata = new TopicMetadata(Name, Guid.NewGuid(), partitionNodes, config, time.GetUtcNow());
-        state.State.Metadata = metadata;
-        await state.WriteStateAsync();
+        var assignments = Enumerable.Range(0, spec.Partitions).Select(p => PartitionAssignment.OnNode(nodes[(start + p) % nodes.Length])).ToImmutableArray();
+        CheckNodesCanHold(assignments, await LoadAsync(nodes, current: null));
+        var metadata = new TopicMetadata(Name, Guid.NewGuid(), assignments, config, time.GetUtcNow());
+        await SaveAsync(metadata);
         await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).AddTopicAsync(Name);
-        logger.LogInformation("Created topic {Topic} with {Partitions} partitions on nodes {Nodes}", Name, spec.Partitions, string.Join(",", partitionNodes));
+        logger.LogInformation("Created topic {Topic} with {Partitions} partitions on nodes {Nodes}", Name, spec.Partitions, string.Join(",", assignments.Select(a => a.Leader)));
         return metadata;
     }
 
-    public Task<TopicMetadata?> GetMetadataAsync() => Task.FromResult(state.State.Metadata);
+    public Task<TopicMetadata?> GetMetadataAsync() => Task.FromResult(_metadata);
 
     public async Task<TopicDescription> DescribeAsync()
     {
@@ -74,7 +82,7 @@ internal sealed class TopicGrain(
             catch (OrkaException e) when (e.IsRetriable)
             {
                 // The node is down: describe still says where the partition lives.
-                return new PartitionOffsets(p, metadata.PartitionNodes[p], -1, -1, -1);
+                return new PartitionOffsets(p, metadata.Assignments[p].Leader, -1, -1, -1);
             }
         }));
         return new TopicDescription(metadata, [.. offsets]);
@@ -85,8 +93,7 @@ internal sealed class TopicGrain(
         var metadata = Existing();
         TopicConfigs.Validate(config);
         var altered = metadata with { Config = config };
-        state.State.Metadata = altered;
-        await state.WriteStateAsync();
+        await SaveAsync(altered);
 
         // Running logs take the new config now; a partition whose node is down reads it when it activates.
         await ForEachPartitionAsync(altered, p => p.UpdateConfigAsync(config));
@@ -113,7 +120,7 @@ internal sealed class TopicGrain(
         foreach (var topic in await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).ListTopicsAsync())
         {
             var other = topic == Name ? metadata : await GrainFactory.GetGrain<ITopicGrain>(topic).GetMetadataAsync();
-            foreach (var node in other?.PartitionNodes ?? [])
+            foreach (var node in other?.Assignments.SelectMany(a => a.Replicas) ?? [])
             {
                 if (load.ContainsKey(node))
                 {
@@ -123,20 +130,19 @@ internal sealed class TopicGrain(
         }
 
         var before = new Dictionary<int, int>(load);
-        var nodes = metadata.PartitionNodes.ToBuilder();
-        while (nodes.Count < totalPartitions)
+        var assignments = metadata.Assignments.ToBuilder();
+        while (assignments.Count < totalPartitions)
         {
             var leastLoaded = load.OrderBy(n => n.Value).ThenBy(n => n.Key).First().Key;
-            nodes.Add(leastLoaded);
+            assignments.Add(PartitionAssignment.OnNode(leastLoaded));
             load[leastLoaded]++;
         }
 
-        CheckNodesCanHold(nodes.Skip(metadata.PartitionCount), before);
+        CheckNodesCanHold(assignments.Skip(metadata.PartitionCount), before);
 
-        var grown = metadata with { PartitionNodes = nodes.ToImmutable() };
-        state.State.Metadata = grown;
-        await state.WriteStateAsync();
-        logger.LogInformation("Topic {Topic} grew to {Partitions} partitions on nodes {Nodes}", Name, totalPartitions, string.Join(",", grown.PartitionNodes));
+        var grown = metadata with { Assignments = assignments.ToImmutable() };
+        await SaveAsync(grown);
+        logger.LogInformation("Topic {Topic} grew to {Partitions} partitions on nodes {Nodes}", Name, totalPartitions, string.Join(",", grown.Assignments.Select(a => a.Leader)));
         return grown;
     }
 
@@ -147,7 +153,7 @@ internal sealed class TopicGrain(
         foreach (var topic in await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).ListTopicsAsync())
         {
             var other = topic == Name ? current : await GrainFactory.GetGrain<ITopicGrain>(topic).GetMetadataAsync();
-            foreach (var n in other?.PartitionNodes ?? [])
+            foreach (var n in other?.Assignments.SelectMany(a => a.Replicas) ?? [])
             {
                 if (load.ContainsKey(n))
                 {
@@ -164,10 +170,10 @@ internal sealed class TopicGrain(
     /// partition logs on a node, given <paramref name="load"/> (what each node holds now), with an
     /// error that says which node, how many it holds and the limit.
     /// </summary>
-    private void CheckNodesCanHold(IEnumerable<int> added, Dictionary<int, int> load)
+    private void CheckNodesCanHold(IEnumerable<PartitionAssignment> added, Dictionary<int, int> load)
     {
         var limit = node.Value.MaxPartitionsPerNode;
-        foreach (var group in added.GroupBy(n => n))
+        foreach (var group in added.SelectMany(a => a.Replicas).GroupBy(n => n))
         {
             var held = load.GetValueOrDefault(group.Key);
             if (held + group.Count() > limit)
@@ -186,6 +192,7 @@ internal sealed class TopicGrain(
         await ForEachPartitionAsync(metadata, p => p.DeleteLogAsync());
 
         await state.ClearStateAsync();
+        _metadata = null;
         await GrainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).RemoveTopicAsync(Name, metadata.TopicId);
         logger.LogInformation("Deleted topic {Topic}", Name);
     }
@@ -201,12 +208,30 @@ internal sealed class TopicGrain(
             }
             catch (OrkaException e) when (e.IsRetriable)
             {
-                logger.LogWarning("Topic {Topic} partition {Partition} skipped: node {Node} is down", Name, p, metadata.PartitionNodes[p]);
+                logger.LogWarning("Topic {Topic} partition {Partition} skipped: node {Node} is down", Name, p, metadata.Assignments[p].Leader);
             }
         }));
     }
 
-    private TopicMetadata Existing() => state.State.Metadata
+    /// <summary>Writes <paramref name="metadata"/>; callers see it only once it is stored, and a failed write leaves the old state.</summary>
+    private async Task SaveAsync(TopicMetadata metadata)
+    {
+        var previous = state.State.Metadata;
+        state.State.Metadata = StoredTopic.From(metadata);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Metadata = previous;
+            throw;
+        }
+
+        _metadata = metadata;
+    }
+
+    private TopicMetadata Existing() => _metadata
         ?? throw new OrkaException(OrkaErrorCode.UnknownTopicOrPartition, $"Topic '{Name}' does not exist.");
 
     private int[] LiveNodes() => membership.CurrentSnapshot.Members.Values

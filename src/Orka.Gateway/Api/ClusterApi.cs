@@ -26,7 +26,7 @@ public static class ClusterApi
         var (nodes, topics) = await NodesAsync(client);
         var active = nodes.Where(n => n.Status == "Active").Select(n => n.Id).ToHashSet();
         var partitions = topics.Sum(t => t.PartitionCount);
-        var unavailable = topics.Sum(t => t.PartitionNodes.Count(n => !active.Contains(n)));
+        var unavailable = topics.Sum(t => t.Assignments.Count(a => PartitionLeadership.IsOffline(a, active)));
         var status = active.Count == 0 ? "Unavailable" : unavailable > 0 ? "Degraded" : "Healthy";
         return TypedResults.Ok(new ClusterView(new ClusterHealth(status, active.Count, nodes.Count, unavailable), topics.Count, partitions, nodes));
     }
@@ -38,7 +38,7 @@ public static class ClusterApi
         var infos = await cluster.ListNodesAsync();
         var names = await cluster.ListTopicsAsync();
         var topics = (await Task.WhenAll(names.Select(n => client.GetGrain<ITopicGrain>(n).GetMetadataAsync()))).OfType<TopicMetadata>().ToList();
-        var held = topics.SelectMany(t => t.PartitionNodes).GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
+        var held = topics.SelectMany(t => t.Assignments).SelectMany(a => a.Replicas).GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
 
         // Membership may list a node twice (a restarted silo next to its dead predecessor): keep the first, live ones come first.
         var nodes = infos.GroupBy(n => n.NodeId).Select(g => g.First())

@@ -49,10 +49,8 @@ public sealed class KafkaApiContext(
     /// <summary>
     /// Why this silo cannot serve <paramref name="partition"/> of <paramref name="metadata"/>, or
     /// <see cref="OrkaErrorCode.None"/> when it leads it (Kafka clients send a partition's produce
-    /// and fetch requests to its leader; any other broker answers NOT_LEADER_OR_FOLLOWER).
+    /// and fetch requests to its leader); decided by <see cref="PartitionLeadership.LocalError"/>.
     /// </summary>
     public OrkaErrorCode LeadershipError(TopicMetadata? metadata, int partition) =>
-        metadata is null || partition < 0 || partition >= metadata.PartitionCount ? OrkaErrorCode.UnknownTopicOrPartition
-        : metadata.PartitionNodes[partition] != Brokers.LocalNodeId ? OrkaErrorCode.NotLeaderOrFollower
-        : OrkaErrorCode.None;
+        PartitionLeadership.LocalError(metadata, partition, Brokers.LocalNodeId);
 }

@@ -159,34 +159,41 @@ public sealed class MetadataApi(KafkaApiContext context) : KafkaApi
             w.WriteBool(false); // internal
         }
 
-        var partitions = metadata?.PartitionNodes ?? [];
+        var partitions = metadata?.Assignments ?? [];
         w.WriteArrayLength(partitions.Length);
         for (var p = 0; p < partitions.Length; p++)
         {
-            var node = partitions[p];
-            var up = live.Contains(node);
+            var assignment = partitions[p];
+            var leader = PartitionLeadership.NodeToServe(assignment);
+            var up = !PartitionLeadership.IsOffline(assignment, live);
             w.WriteInt16((short)(up ? OrkaErrorCode.None : OrkaErrorCode.LeaderNotAvailable));
             w.WriteInt32(p);
-            w.WriteInt32(up ? node : -1);
+            w.WriteInt32(up ? leader : -1);
             if (version >= 7)
             {
                 w.WriteInt32(-1); // leader epoch: unknown, so clients skip epoch validation
             }
 
-            w.WriteArrayLength(1);
-            w.WriteInt32(node); // replicas: the one copy
-            w.WriteArrayLength(up ? 1 : 0);
-            if (up)
+            w.WriteArrayLength(assignment.Replicas.Length);
+            foreach (var replica in assignment.Replicas)
             {
-                w.WriteInt32(node);
+                w.WriteInt32(replica);
+            }
+
+            var inSync = assignment.InSyncReplicas.Where(live.Contains).ToList();
+            w.WriteArrayLength(inSync.Count);
+            foreach (var replica in inSync)
+            {
+                w.WriteInt32(replica);
             }
 
             if (version >= 5)
             {
-                w.WriteArrayLength(up ? 0 : 1);
-                if (!up)
+                var offline = assignment.Replicas.Where(r => !live.Contains(r)).ToList();
+                w.WriteArrayLength(offline.Count);
+                foreach (var replica in offline)
                 {
-                    w.WriteInt32(node);
+                    w.WriteInt32(replica);
                 }
             }
 
