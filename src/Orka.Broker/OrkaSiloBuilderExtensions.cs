@@ -28,12 +28,12 @@ public static class OrkaSiloBuilderExtensions
     /// <summary>
     /// Registers the broker: node identity (from the <c>Orka</c> configuration section, then
     /// <paramref name="configure"/>), this node's <see cref="LogManager"/>, partition placement by
-    /// node, and the metadata store <see cref="MetadataStore.Name"/> chosen by <c>Orka:Storage</c>
-    /// (then <paramref name="configureStorage"/>): the embedded file store by default, or Azure
-    /// Table/Blob storage.
+    /// node, and the metadata store <see cref="MetadataStore.Name"/> chosen by <c>Orka:MetadataStore</c>
+    /// (<see cref="MetadataStoreConfiguration"/>, then <paramref name="configureMetadataStore"/>): the
+    /// embedded file store by default, or Azure Table/Blob storage.
     /// </summary>
     public static ISiloBuilder AddOrka(
-        this ISiloBuilder builder, Action<OrkaNodeOptions>? configure = null, Action<OrkaStorageOptions>? configureStorage = null)
+        this ISiloBuilder builder, Action<OrkaNodeOptions>? configure = null, Action<MetadataStoreOptions>? configureMetadataStore = null)
     {
         var options = builder.Services.AddOptions<OrkaNodeOptions>().BindConfiguration(OrkaNodeOptions.SectionName);
         if (configure is not null)
@@ -65,7 +65,7 @@ public static class OrkaSiloBuilderExtensions
             .PostConfigure<IOptions<OrkaNodeOptions>>((silo, orka) => silo.SiloName = NodeNames.SiloName(orka.Value.NodeId));
         builder.Services.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
 
-        builder.AddOrkaMetadataStorage(configureStorage);
+        builder.AddOrkaMetadataStore(configureMetadataStore);
         builder.AddOrkaTracing();
         builder.AddIncomingGrainCallFilter<MetadataErrorFilter>();
         return builder;
@@ -75,46 +75,51 @@ public static class OrkaSiloBuilderExtensions
     /// The provider is picked while the silo is being built (it decides which services exist), so it
     /// is read from configuration here rather than through <see cref="IOptions{TOptions}"/>.
     /// </summary>
-    private static void AddOrkaMetadataStorage(this ISiloBuilder builder, Action<OrkaStorageOptions>? configure)
+    private static void AddOrkaMetadataStore(this ISiloBuilder builder, Action<MetadataStoreOptions>? configure)
     {
-        var storage = new OrkaStorageOptions();
-        builder.Configuration.GetSection(OrkaStorageOptions.SectionName).Bind(storage);
-        configure?.Invoke(storage);
+        var configuration = MetadataStoreConfiguration.Read(builder.Configuration);
+        var store = configuration.Options;
+        configure?.Invoke(store);
+        if (configuration.DeprecationWarning is { } warning)
+        {
+            builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
+                new DeprecatedConfigurationWarning(warning, sp.GetRequiredService<ILogger<DeprecatedConfigurationWarning>>()));
+        }
 
         // Every provider writes Orleans' binary serialization, as the file store does: the state types
         // (immutable collections, records) round-trip exactly, and the serializer is version tolerant.
-        switch (storage.Provider)
+        switch (store.Provider)
         {
-            case OrkaStorageProvider.Local:
-                builder.Services.AddGrainStorage(MetadataStore.Name, (sp, _) => new FileGrainStorage(
+            case MetadataStoreProvider.Local:
+                builder.Services.AddGrainStorage(MetadataStore.Name, (sp, _) => new FileMetadataStore(
                     sp.GetRequiredService<IOptions<OrkaNodeOptions>>().Value.ResolveMetadataDirectory(),
                     new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>())));
                 break;
-            case OrkaStorageProvider.AzureTable:
-                var tableConnection = RequireConnectionString(storage);
+            case MetadataStoreProvider.AzureTable:
+                var tableConnection = RequireConnectionString(configuration);
                 builder.AddAzureTableGrainStorage(MetadataStore.Name, (OptionsBuilder<AzureTableStorageOptions> o) => o.Configure<Serializer>((table, serializer) =>
                 {
-                    table.TableName = storage.TableName;
+                    table.TableName = store.TableName;
                     table.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                     table.TableServiceClient = new TableServiceClient(tableConnection);
                 }));
                 break;
-            case OrkaStorageProvider.AzureBlob:
-                var blobConnection = RequireConnectionString(storage);
+            case MetadataStoreProvider.AzureBlob:
+                var blobConnection = RequireConnectionString(configuration);
                 builder.AddAzureBlobGrainStorage(MetadataStore.Name, (OptionsBuilder<AzureBlobStorageOptions> o) => o.Configure<Serializer>((blob, serializer) =>
                 {
-                    blob.ContainerName = storage.ContainerName;
+                    blob.ContainerName = store.ContainerName;
                     blob.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                     blob.BlobServiceClient = new BlobServiceClient(blobConnection);
                 }));
                 break;
             default:
-                throw new InvalidOperationException($"Orka:Storage:Provider must be Local, AzureTable or AzureBlob; got '{storage.Provider}'.");
+                throw new InvalidOperationException($"{configuration.Key("Provider")} must be Local, AzureTable or AzureBlob; got '{store.Provider}'.");
         }
     }
 
-    private static string RequireConnectionString(OrkaStorageOptions storage) =>
-        string.IsNullOrWhiteSpace(storage.ConnectionString)
-            ? throw new InvalidOperationException($"Orka:Storage:Provider={storage.Provider} needs Orka:Storage:ConnectionString.")
-            : storage.ConnectionString;
+    private static string RequireConnectionString(MetadataStoreConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration.Options.ConnectionString)
+            ? throw new InvalidOperationException($"{configuration.Key("Provider")}={configuration.Options.Provider} needs {configuration.Key("ConnectionString")}.")
+            : configuration.Options.ConnectionString;
 }

@@ -7,7 +7,7 @@ namespace Orka.Broker.Metadata;
 /// Lets an <see cref="OrkaException"/> raised by the metadata store reach the caller as itself.
 /// Orleans wraps every storage provider failure that is not an <see cref="OrleansException"/> in an
 /// OrleansException whose message holds the provider's whole stack trace, which the CLI and the
-/// gateway would show to users; <see cref="FileGrainStorage"/> raises OrkaExceptions
+/// gateway would show to users; <see cref="FileMetadataStore"/> raises OrkaExceptions
 /// (KAFKA_STORAGE_ERROR, retriable) and this filter unwraps them.
 /// </summary>
 /// <remarks>

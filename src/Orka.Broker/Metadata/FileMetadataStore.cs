@@ -21,7 +21,7 @@ namespace Orka.Broker.Metadata;
 /// missing directory) is raised as an <see cref="OrkaException"/> (KAFKA_STORAGE_ERROR, retriable)
 /// that names the directory, which <see cref="MetadataErrorFilter"/> hands to the caller as is.
 /// </remarks>
-internal sealed class FileGrainStorage(string directory, IGrainStorageSerializer serializer) : IGrainStorage
+internal sealed class FileMetadataStore(string directory, IGrainStorageSerializer serializer) : IGrainStorage
 {
     private const int VersionSize = sizeof(long);
 

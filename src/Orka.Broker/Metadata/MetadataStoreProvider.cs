@@ -2,8 +2,8 @@ using Orka.Broker.Cluster;
 
 namespace Orka.Broker.Metadata;
 
-/// <summary>Where the broker's grain state (topic metadata, committed offsets) is kept: <c>Orka:Storage:Provider</c>.</summary>
-public enum OrkaStorageProvider
+/// <summary>Where the metadata store keeps its state (topic metadata, committed offsets): <c>Orka:MetadataStore:Provider</c>.</summary>
+public enum MetadataStoreProvider
 {
     /// <summary>
     /// The embedded file store under <see cref="OrkaNodeOptions.MetadataDirectory"/>: no external service,
