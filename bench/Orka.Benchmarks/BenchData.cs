@@ -106,7 +106,7 @@ public static class BenchData
         }
     }
 
-    /// <summary>Raw baseline: reads a file front to back in <paramref name="chunk"/>-byte reads into one reused buffer.</summary>
+    /// <summary>Raw baseline: reads a file front to back into <paramref name="buffer"/>, reused for every read of its size.</summary>
     public static async Task<long> RawReadAsync(string path, byte[] buffer)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.Asynchronous);

@@ -1,7 +1,6 @@
 using System.IO.Hashing;
 using BenchmarkDotNet.Attributes;
 using Orka.Records;
-using Orka.Storage;
 
 namespace Orka.Benchmarks;
 

@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using Orka.Client;
-using Orka.Records;
 using Orka.Storage;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 
 namespace Orka.Benchmarks;
@@ -19,7 +16,7 @@ namespace Orka.Benchmarks;
 /// producer-perf-test with unlimited throughput): mostly time waiting in the producer's buffer.
 /// Serial latency is one record at a time, linger 0: the round trip of a lone record. Catch-up is
 /// an <see cref="OrkaConsumer"/> reading a produced topic from the start, next to the engine's
-/// <see cref="PartitionLog.ReadAsync"/> of the same records in 1 MiB reads.
+/// <c>PartitionLog.ReadAsync</c> of the same records in 1 MiB reads.
 /// </summary>
 public static class ClientThroughputRunner
 {

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Orka.Grains;
-using Orka.Records;
 using Orka.Storage;
 using Orleans.TestingHost;
 

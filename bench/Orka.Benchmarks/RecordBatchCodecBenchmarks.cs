@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Orka.Records;
-using Orka.Storage;
 
 namespace Orka.Benchmarks;
 

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Benchmarks;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Benchmarks;

@@ -1,6 +1,5 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -12,10 +11,8 @@ using Orka.Broker.Partitions;
 using Orka.Broker.Placement;
 using Orka.Broker.Telemetry;
 using Orka.Broker.Topics;
-using Orka.Records;
 using Orka.Storage;
 using Orleans.Configuration;
-using Orleans.Hosting;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Orka.Cli.Perf;
 using Orka.Client;
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Orka.Records;
 
 namespace Orka.Client;
 

@@ -1,3 +1,3 @@
-global using Orleans;
 global using Orka.Grains;
 global using Orka.Records;
+global using Orleans;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Silo;

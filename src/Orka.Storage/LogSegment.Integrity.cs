@@ -1,5 +1,3 @@
-using static Orka.Records.RecordBatchLayout;
-
 namespace Orka.Storage;
 
 /// <summary>

@@ -4,7 +4,6 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Orka.Client;
 using Orka.Records;
-using Orka.Storage;
 
 namespace Orka.Azure.Tests;
 

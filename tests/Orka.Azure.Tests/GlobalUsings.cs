@@ -1,2 +1,2 @@
-global using Orleans;
 global using Orka.Grains;
+global using Orleans;

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Orka.Broker.Groups.Assignors;
 
 namespace Orka.Broker.Tests;

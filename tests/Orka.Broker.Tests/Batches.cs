@@ -1,6 +1,5 @@
 using System.Text;
 using Orka.Records;
-using Orka.Storage;
 
 namespace Orka.Broker.Tests;
 

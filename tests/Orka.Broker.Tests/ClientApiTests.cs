@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Orka.Client;
 using Orka.Records;
 using Orka.Sample;
-using Orka.Storage;
 
 namespace Orka.Broker.Tests;
 

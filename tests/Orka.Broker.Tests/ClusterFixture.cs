@@ -1,8 +1,6 @@
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orka.Broker.Groups;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 
 namespace Orka.Broker.Tests;

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Text;
 using Orka.Client;
 using Orka.Records;
-using Orka.Storage;
 
 namespace Orka.Broker.Tests;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Orka.Client;
-using Orleans.Runtime;
 
 namespace Orka.Broker.Tests;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Orka.Tests;
 using Orleans.TestingHost;
 
 namespace Orka.Broker.Tests;

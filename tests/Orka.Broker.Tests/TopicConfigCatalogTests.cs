@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Orka.Broker.Topics;
-using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Tests;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orka.Client;
 using Orka.Telemetry;
-using Orka.Tests;
 
 namespace Orka.Broker.Tests;
 

@@ -6,7 +6,7 @@ namespace Orka.Cli.Tests;
 /// <summary>
 /// A running <c>orka</c> command (the built orka.dll) whose stdin the test writes while it runs and
 /// whose output it watches: with pipes, or inside a pseudo-terminal (<c>script -qfec</c>, so stdout is
-/// a terminal as for a user). <see cref="Signal"/> sends a signal to the orka process itself.
+/// a terminal as for a user). <see cref="SignalAsync"/> sends a signal to the orka process itself.
 /// Disposing kills whatever still runs.
 /// </summary>
 internal sealed class RunningOrka : IDisposable
@@ -79,7 +79,7 @@ internal sealed class RunningOrka : IDisposable
     /// <summary>
     /// orka inside a pseudo-terminal: <c>script</c> gives it a terminal for stdin and stdout (stderr
     /// too), and relays the terminal's output to this process. The shell that script starts writes its
-    /// pid to a file and execs orka, so <see cref="Signal"/> reaches orka itself.
+    /// pid to a file and execs orka, so <see cref="SignalAsync"/> reaches orka itself.
     /// </summary>
     public static RunningOrka StartInTerminal(string gateway, string directory, params string[] args)
     {

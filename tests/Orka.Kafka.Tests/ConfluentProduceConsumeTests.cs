@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Confluent.Kafka.Admin;
 using Orka.Records;
 
 namespace Orka.Kafka.Tests;

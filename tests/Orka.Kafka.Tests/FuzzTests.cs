@@ -1,6 +1,5 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using Orka.Kafka.Protocol;
 
 namespace Orka.Kafka.Tests;
 

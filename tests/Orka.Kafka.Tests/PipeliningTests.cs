@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.Text;
 using Confluent.Kafka;
-using Confluent.Kafka.Admin;
 using Orka.Kafka.Protocol;
 using Orka.Records;
 

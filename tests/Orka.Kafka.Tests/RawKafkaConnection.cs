@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using Orka.Kafka.Hosting;
 using Orka.Kafka.Protocol;
 
 namespace Orka.Kafka.Tests;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Orka.Telemetry;
-using Orka.Tests;
 
 namespace Orka.Kafka.Tests;
 

@@ -1,5 +1,3 @@
-using Orka.Tests;
-
 namespace Orka.Storage.Tests;
 
 /// <summary>A data directory on a real, tiny file system that fills up, then gets space back.</summary>

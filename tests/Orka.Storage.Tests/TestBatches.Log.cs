@@ -1,6 +1,3 @@
-using Orka.Records;
-using Orka.Storage;
-
 namespace Orka.Storage.Tests;
 
 /// <summary>Reads logs back in tests (apart from the batch helpers, which the record format's tests share).</summary>

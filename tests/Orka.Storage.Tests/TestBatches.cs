@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Orka.Records;
 
 namespace Orka.Storage.Tests;
 

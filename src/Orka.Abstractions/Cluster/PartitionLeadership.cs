@@ -17,7 +17,7 @@ public static class PartitionLeadership
     public static PartitionAssignment? AssignmentOf(TopicMetadata? metadata, int partition) =>
         metadata is null || partition < 0 || partition >= metadata.PartitionCount ? null : metadata.Assignments[partition];
 
-    /// <summary>The node whose silo must serve <paramref name="partition"/> (its leader).</summary>
+    /// <summary>The node whose silo must serve the partition of <paramref name="assignment"/> (its leader).</summary>
     public static int NodeToServe(PartitionAssignment assignment)
     {
         ArgumentNullException.ThrowIfNull(assignment);

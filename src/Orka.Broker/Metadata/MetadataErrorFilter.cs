@@ -1,6 +1,3 @@
-using Orka.Broker.Partitions;
-using Orleans.Runtime;
-
 namespace Orka.Broker.Metadata;
 
 /// <summary>

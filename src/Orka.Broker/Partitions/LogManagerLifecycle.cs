@@ -3,9 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orka.Broker.Cluster;
 using Orka.Broker.Telemetry;
-using Orka.Records;
 using Orka.Storage;
-using Orleans.Runtime;
 
 namespace Orka.Broker.Partitions;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Partitions;

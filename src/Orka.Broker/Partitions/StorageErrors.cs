@@ -1,4 +1,3 @@
-using Orka.Records;
 using Orka.Storage;
 
 namespace Orka.Broker.Partitions;

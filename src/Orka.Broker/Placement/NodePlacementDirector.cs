@@ -1,5 +1,3 @@
-using Orka.Broker.Partitions;
-using Orleans.Runtime;
 using Orleans.Runtime.Placement;
 
 namespace Orka.Broker.Placement;

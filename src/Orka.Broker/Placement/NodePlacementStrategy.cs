@@ -1,5 +1,3 @@
-using Orleans.Runtime;
-
 namespace Orka.Broker.Placement;
 
 /// <summary>Places a partition grain on the silo of the node that holds the partition's data.</summary>

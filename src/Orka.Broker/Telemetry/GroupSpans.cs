@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
 using Orka.Telemetry;
 
 namespace Orka.Broker.Telemetry;

@@ -1,5 +1,3 @@
-using Orleans.Hosting;
-
 namespace Orka.Broker.Telemetry;
 
 /// <summary>Tracing of an Orka node: trace context across grain calls, and the <c>Orka</c> grain spans.</summary>

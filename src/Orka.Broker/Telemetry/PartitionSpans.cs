@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Orka.Records;
-using Orka.Storage;
 
 namespace Orka.Broker.Telemetry;
 

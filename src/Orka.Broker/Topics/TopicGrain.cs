@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orka.Broker.Cluster;
-using Orleans.Runtime;
 
 namespace Orka.Broker.Topics;
 

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Orka.Kafka.Protocol;
 
 namespace Orka.Kafka.Apis;

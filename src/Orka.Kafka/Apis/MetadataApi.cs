@@ -1,4 +1,3 @@
-using Orka.Kafka.Hosting;
 using Orka.Kafka.Protocol;
 
 namespace Orka.Kafka.Apis;

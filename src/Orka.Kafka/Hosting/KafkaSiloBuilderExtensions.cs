@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Orka.Kafka.Apis;
 using Orka.Kafka.Protocol;
 
 namespace Orka.Kafka.Hosting;
