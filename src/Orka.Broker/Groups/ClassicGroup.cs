@@ -30,11 +30,10 @@ namespace Orka.Broker.Groups;
 /// <c>PreparingRebalance</c> ends at the largest rebalance timeout; in <c>CompletingRebalance</c>
 /// members that have not synced within the largest rebalance timeout are removed and the group
 /// rebalances.</para>
-/// <para>Errors are thrown as <see cref="OrkaException"/> with Kafka's codes: UNKNOWN_MEMBER_ID for a
-/// member not in the group, ILLEGAL_GENERATION for a generation not the current one (checked
-/// after the member), REBALANCE_IN_PROGRESS for a heartbeat or sync while the group prepares a
-/// rebalance. Not thread-safe: the host feeds it one event at a time. Membership is in memory only;
-/// the host persists <see cref="Generation"/> when told.</para>
+/// <para>Errors are <see cref="OrkaException"/>s with Kafka's codes: UNKNOWN_MEMBER_ID, then
+/// ILLEGAL_GENERATION, then REBALANCE_IN_PROGRESS (heartbeat or sync while preparing a rebalance).
+/// Not thread-safe: the host feeds it one event at a time. Membership is in memory only; the host
+/// persists <see cref="Generation"/> when told.</para>
 /// </remarks>
 internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger logger, int lastGeneration = 0)
 {
@@ -47,16 +46,7 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
     /// <summary>How long the first rebalance of an empty group waits for more members (Kafka: 3 s).</summary>
     public static readonly TimeSpan InitialRebalanceDelay = TimeSpan.FromSeconds(3);
 
-    /// <summary>Bounds on a member's session timeout (Kafka's broker defaults are 6 s to 30 min; tests need less).</summary>
-    public static readonly TimeSpan MinSessionTimeout = TimeSpan.FromMilliseconds(500);
-
-    public static readonly TimeSpan MaxSessionTimeout = TimeSpan.FromMinutes(30);
-
-    // Members in join order (the first becomes leader when there is none).
-    private readonly OrderedDictionary<string, GroupMember> _members = new(StringComparer.Ordinal);
-
-    // Member ids handed out with MEMBER_ID_REQUIRED, not yet used to join, with when they lapse.
-    private readonly Dictionary<string, long> _pendingMembers = new(StringComparer.Ordinal);
+    private readonly GroupMembership _members = new();
 
     // Partition count of every topic a native member subscribes to (0 for a topic that does not exist yet).
     private readonly Dictionary<string, int> _partitionCounts = new(StringComparer.Ordinal);
@@ -86,32 +76,15 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
 
     public string? Leader => _leader;
 
-    public IReadOnlyList<GroupMember> Members => _members.Values;
+    public IReadOnlyList<GroupMember> Members => _members.Members;
 
-    public bool HasPendingMembers => _pendingMembers.Count > 0;
+    public bool HasPendingMembers => _members.HasPending;
 
     /// <summary>Nothing for <see cref="Tick"/> to watch: no members, no pending member ids.</summary>
-    public bool IsIdle => _state == GroupState.Empty && _pendingMembers.Count == 0;
+    public bool IsIdle => _state == GroupState.Empty && !_members.HasPending;
 
     /// <summary>A member id in the group or handed out and not yet used or lapsed.</summary>
-    public bool Knows(string memberId) => _members.ContainsKey(memberId) || _pendingMembers.ContainsKey(memberId);
-
-    /// <summary>The checks of a join that need no group state: session timeout bounds, protocols present and distinct.</summary>
-    public static void Validate(JoinGroupRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.SessionTimeout < MinSessionTimeout || request.SessionTimeout > MaxSessionTimeout)
-        {
-            throw new OrkaException(OrkaErrorCode.InvalidSessionTimeout, $"Session timeout {request.SessionTimeout} is outside [{MinSessionTimeout}, {MaxSessionTimeout}].");
-        }
-
-        if (string.IsNullOrEmpty(request.ProtocolType) || request.Protocols.IsDefaultOrEmpty ||
-            request.Protocols.Any(p => string.IsNullOrEmpty(p.Name)) ||
-            request.Protocols.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() != request.Protocols.Length)
-        {
-            throw new OrkaException(OrkaErrorCode.InconsistentGroupProtocol, "A join needs a protocol type and at least one protocol, each with a distinct name.");
-        }
-    }
+    public bool Knows(string memberId) => _members.Knows(memberId);
 
     /// <summary>Records a topic's partition count for the next server-side assignment.</summary>
     public void SetPartitionCount(string topic, int count) => _partitionCounts[topic] = count;
@@ -119,8 +92,8 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
     /// <summary>JoinGroup (v4+): MEMBER_ID_REQUIRED with an id for a first join, else the member's generation once the join phase completes.</summary>
     public GroupReply<JoinGroupResult> Join(JoinGroupRequest request)
     {
-        Validate(request);
-        if (!SupportsProtocols(request))
+        JoinRequestValidator.Validate(request);
+        if (!_members.Fits(request, _protocolType))
         {
             throw new OrkaException(OrkaErrorCode.InconsistentGroupProtocol,
                 $"Group '{groupId}' runs protocol type '{_protocolType}' with protocols its members share; [{string.Join(", ", request.Protocols.Select(p => p.Name))}] of '{request.ProtocolType}' does not fit.");
@@ -131,21 +104,14 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
         {
             // Hand out an id and have the client join again with it, so that a retried first join
             // cannot leave a ghost member behind.
-            var id = $"{request.ClientId}-{Guid.NewGuid():N}";
-            _pendingMembers[id] = After(request.SessionTimeout);
+            var id = _members.HandOutId(request.ClientId, After(request.SessionTimeout));
             return new(new JoinGroupResult(OrkaErrorCode.MemberIdRequired, -1, "", "", "", id, []), null, changes);
         }
 
         var isNew = false;
-        if (!_members.TryGetValue(request.MemberId, out var member))
+        if (!_members.TryGet(request.MemberId, out var member))
         {
-            if (!_pendingMembers.Remove(request.MemberId))
-            {
-                throw UnknownMember(request.MemberId);
-            }
-
-            member = new GroupMember(request.MemberId);
-            _members.Add(member.Id, member);
+            member = _members.Admit(request.MemberId) ?? throw UnknownMember(request.MemberId);
             isNew = true;
             if (_members.Count == 1)
             {
@@ -166,7 +132,7 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
 
         if (unchanged && (_state == GroupState.CompletingRebalance || (_state == GroupState.Stable && member.Id != _leader)))
         {
-            return new(JoinResultFor(member, MembersForLeader()), null, changes);
+            return new(JoinResultFor(member, _members.ForLeader(_protocol!)), null, changes);
         }
 
         if (_state != GroupState.PreparingRebalance)
@@ -198,28 +164,10 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
                 return new(SyncResultFor(member), null, changes);
 
             case GroupState.CompletingRebalance when member.Id == _leader:
-                var assignments = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
-                foreach (var assignment in request.Assignments.IsDefault ? [] : request.Assignments)
-                {
-                    assignments[assignment.MemberId] = assignment.Assignment;
-                }
-
                 member.Synced = true;
                 _state = GroupState.Stable;
                 logger.LogInformation("Group {Group} generation {Generation} is stable with {Members} members", groupId, _generation, _members.Count);
-                foreach (var m in _members.Values)
-                {
-                    // Members the leader left out get an empty assignment, as in Kafka.
-                    m.Assignment = assignments.GetValueOrDefault(m.Id);
-                    m.LastSeen = time.GetTimestamp();
-                    if (m.SyncTicket is { } parked)
-                    {
-                        changes.Answer(parked, SyncResultFor(m));
-                    }
-
-                    m.SyncTicket = null;
-                }
-
+                _members.Distribute(request.Assignments.IsDefault ? [] : request.Assignments, time.GetTimestamp(), SyncResultFor, changes);
                 return new(SyncResultFor(member), null, changes);
 
             case GroupState.CompletingRebalance:
@@ -251,12 +199,12 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
     public GroupChanges Leave(string memberId)
     {
         var changes = new GroupChanges();
-        if (_pendingMembers.Remove(memberId))
+        if (_members.Forget(memberId))
         {
             return changes;
         }
 
-        if (!_members.TryGetValue(memberId, out var member))
+        if (!_members.TryGet(memberId, out var member))
         {
             throw UnknownMember(memberId);
         }
@@ -289,7 +237,7 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
     /// <summary>A parked call gave up waiting: the member keeps its place but is no longer waiting.</summary>
     public void Unpark(string memberId, long ticket)
     {
-        if (_members.TryGetValue(memberId, out var member))
+        if (_members.TryGet(memberId, out var member))
         {
             member.JoinTicket = member.JoinTicket == ticket ? null : member.JoinTicket;
             member.SyncTicket = member.SyncTicket == ticket ? null : member.SyncTicket;
@@ -301,12 +249,8 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
     {
         var changes = new GroupChanges();
         var now = time.GetTimestamp();
-        foreach (var (id, _) in _pendingMembers.Where(p => now >= p.Value).ToList())
-        {
-            _pendingMembers.Remove(id);
-        }
-
-        var expired = _members.Values.Where(m => !m.IsWaiting && time.GetElapsedTime(m.LastSeen, now) > m.SessionTimeout).ToList();
+        _members.LapsePending(now);
+        var expired = _members.Members.Where(m => !m.IsWaiting && time.GetElapsedTime(m.LastSeen, now) > m.SessionTimeout).ToList();
         foreach (var member in expired)
         {
             Remove(member, $"no heartbeat within its session timeout of {member.SessionTimeout}", changes);
@@ -320,7 +264,7 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
         if (_state == GroupState.CompletingRebalance && now >= _syncDeadline)
         {
             // Kafka's pending-sync timeout: members that never asked for their assignment are gone.
-            foreach (var member in _members.Values.Where(m => !m.Synced).ToList())
+            foreach (var member in _members.Members.Where(m => !m.Synced).ToList())
             {
                 Remove(member, "did not sync within the rebalance timeout", changes);
             }
@@ -337,46 +281,20 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
     {
         // As Kafka: the protocol and member metadata are shown only once a generation has chosen them.
         var protocol = _state is GroupState.CompletingRebalance or GroupState.Stable ? _protocol ?? "" : "";
-        var members = _members.Values
+        var members = _members.Members
             .Select(m => new GroupMemberDescription(m.Id, m.ClientId, protocol.Length == 0 ? ReadOnlyMemory<byte>.Empty : m.MetadataFor(protocol), m.Assignment))
             .ToImmutableArray();
         return new GroupDescription(groupId, exists ? _state : GroupState.Dead, _protocolType ?? "", protocol, _generation, _leader ?? "", members);
     }
 
     /// <summary>Which member owns each partition in the current generation, read from consumer-protocol assignments.</summary>
-    public Dictionary<TopicPartition, string> CurrentOwners()
-    {
-        var owners = new Dictionary<TopicPartition, string>();
-        if (_state != GroupState.Stable || _protocolType is not (ConsumerProtocolType or NativeProtocolType))
-        {
-            return owners;
-        }
-
-        foreach (var member in _members.Values)
-        {
-            if (ConsumerProtocolCodec.TryDecodeAssignment(member.Assignment.Span, out var partitions))
-            {
-                foreach (var tp in partitions)
-                {
-                    owners[tp] = member.Id;
-                }
-            }
-        }
-
-        return owners;
-    }
-
-    private bool SupportsProtocols(JoinGroupRequest request)
-    {
-        var others = _members.Values.Where(m => m.Id != request.MemberId).ToList();
-        return others.Count == 0 ||
-            (request.ProtocolType == _protocolType && request.Protocols.Any(p => others.All(o => o.Supports(p.Name))));
-    }
+    public Dictionary<TopicPartition, string> CurrentOwners() =>
+        _state == GroupState.Stable && (_protocolType is ConsumerProtocolType or NativeProtocolType) ? _members.Owners() : [];
 
     /// <summary>The member, heard from now; UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION if it may not speak.</summary>
     private GroupMember Touch(int generationId, string memberId)
     {
-        if (!_members.TryGetValue(memberId, out var member))
+        if (!_members.TryGet(memberId, out var member))
         {
             throw UnknownMember(memberId);
         }
@@ -394,20 +312,9 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
     private void PrepareRebalance(string reason, GroupChanges changes)
     {
         var wasEmpty = _state == GroupState.Empty;
-        foreach (var m in _members.Values)
-        {
-            m.Joined = false;
-            m.Synced = false;
-            m.Assignment = ReadOnlyMemory<byte>.Empty;
-            if (m.SyncTicket is { } parked)
-            {
-                changes.Fail(parked, new OrkaException(OrkaErrorCode.RebalanceInProgress, $"Group '{groupId}' is rebalancing ({reason}); join again."));
-            }
-
-            m.SyncTicket = null;
-        }
-
-        var timeout = _members.Count == 0 ? TimeSpan.Zero : _members.Values.Max(m => m.RebalanceTimeout);
+        _members.ResetForRebalance(
+            () => new OrkaException(OrkaErrorCode.RebalanceInProgress, $"Group '{groupId}' is rebalancing ({reason}); join again."), changes);
+        var timeout = _members.MaxRebalanceTimeout();
         _state = GroupState.PreparingRebalance;
         _rebalanceDeadline = After(timeout);
         _joinNotBefore = wasEmpty ? After(timeout < InitialRebalanceDelay ? timeout : InitialRebalanceDelay) : time.GetTimestamp();
@@ -424,13 +331,13 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
 
         var now = time.GetTimestamp();
         // As in Kafka, a member id handed out with MEMBER_ID_REQUIRED counts as a member still to join.
-        var everyoneJoined = _members.Values.All(m => m.Joined) && _pendingMembers.Count == 0 && now >= _joinNotBefore;
+        var everyoneJoined = _members.Members.All(m => m.Joined) && !_members.HasPending && now >= _joinNotBefore;
         if (!everyoneJoined && now < _rebalanceDeadline)
         {
             return;
         }
 
-        foreach (var late in _members.Values.Where(m => !m.Joined).ToList())
+        foreach (var late in _members.Members.Where(m => !m.Joined).ToList())
         {
             Remove(late, "did not rejoin within the rebalance timeout", changes);
         }
@@ -447,18 +354,18 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
             return;
         }
 
-        _protocol = SelectProtocol();
-        if (_leader is null || !_members.ContainsKey(_leader))
+        _protocol = _members.SelectProtocol();
+        if (_leader is null || !_members.Contains(_leader))
         {
-            _leader = _members.GetAt(0).Key;
+            _leader = _members.First.Id;
         }
 
         _state = GroupState.CompletingRebalance;
-        _syncDeadline = After(_members.Values.Max(m => m.RebalanceTimeout));
+        _syncDeadline = After(_members.MaxRebalanceTimeout());
         if (_protocolType == NativeProtocolType)
         {
-            var assignment = ServerAssignment.Assign(_protocol, _members.Values, _partitionCounts);
-            foreach (var m in _members.Values)
+            var assignment = ServerAssignment.Assign(_protocol, _members.Members, _partitionCounts);
+            foreach (var m in _members.Members)
             {
                 m.Assignment = assignment[m.Id];
                 m.Synced = true;
@@ -470,8 +377,8 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
         logger.LogInformation("Group {Group} generation {Generation}: {Members} members, protocol {Protocol}, leader {Leader}",
             groupId, _generation, _members.Count, _protocol, _leader);
 
-        var all = MembersForLeader();
-        foreach (var m in _members.Values)
+        var all = _members.ForLeader(_protocol);
+        foreach (var m in _members.Members)
         {
             m.LastSeen = now;
             if (m.JoinTicket is { } parked)
@@ -483,30 +390,6 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
         }
     }
 
-    /// <summary>
-    /// Kafka's choice: among the protocols every member supports, the one most members list first
-    /// (of those candidates); ties go to the earlier one in the first member's list.
-    /// </summary>
-    private string SelectProtocol()
-    {
-        var members = Members;
-        var candidates = members[0].Protocols.Select(p => p.Name).Where(name => members.All(m => m.Supports(name))).ToList();
-        if (candidates.Count == 0)
-        {
-            // Cannot happen: every join is checked against the other members' protocols.
-            return members[0].Protocols[0].Name;
-        }
-
-        var votes = members
-            .Select(m => m.Protocols.First(p => candidates.Contains(p.Name)).Name)
-            .CountBy(name => name)
-            .ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
-        return candidates.MaxBy(name => votes.GetValueOrDefault(name))!;
-    }
-
-    private ImmutableArray<JoinGroupMember> MembersForLeader() =>
-        [.. _members.Values.Select(m => new JoinGroupMember(m.Id, m.MetadataFor(_protocol!)))];
-
     private JoinGroupResult JoinResultFor(GroupMember member, ImmutableArray<JoinGroupMember> all) =>
         new(OrkaErrorCode.None, _generation, _protocolType!, _protocol!, _leader!, member.Id, member.Id == _leader ? all : []);
 
@@ -515,15 +398,7 @@ internal sealed class ClassicGroup(string groupId, TimeProvider time, ILogger lo
     /// <summary>Removes a member; its parked calls learn it is no longer in the group.</summary>
     private void Remove(GroupMember member, string reason, GroupChanges changes)
     {
-        _members.Remove(member.Id);
-        var error = new OrkaException(OrkaErrorCode.UnknownMemberId, $"Member {member.Id} was removed from group '{groupId}': {reason}.");
-        foreach (var ticket in new[] { member.JoinTicket, member.SyncTicket }.OfType<long>())
-        {
-            changes.Fail(ticket, error);
-        }
-
-        member.JoinTicket = null;
-        member.SyncTicket = null;
+        _members.Remove(member, new OrkaException(OrkaErrorCode.UnknownMemberId, $"Member {member.Id} was removed from group '{groupId}': {reason}."), changes);
         logger.LogInformation("Group {Group} removed member {Member}: {Reason}", groupId, member.Id, reason);
     }
 

@@ -82,7 +82,7 @@ internal sealed class ConsumerGroupGrain(
     {
         ArgumentNullException.ThrowIfNull(request);
         GroupId();
-        ClassicGroup.Validate(request);
+        JoinRequestValidator.Validate(request);
         if (request.ProtocolType == ClassicGroup.NativeProtocolType)
         {
             // Server-side assignment needs the partition counts; fetched before the join reaches the group.
