@@ -3,8 +3,8 @@ using System.Collections.Immutable;
 namespace Orka.Broker.Groups;
 
 /// <summary>
-/// One member of a classic consumer group, as its <see cref="ConsumerGroupGrain"/> tracks it in memory.
-/// Mutated only inside the grain's turns.
+/// One member of a classic consumer group, as its <see cref="ClassicGroup"/> tracks it in memory.
+/// Mutated only by the group.
 /// </summary>
 internal sealed class GroupMember(string id)
 {
@@ -28,17 +28,17 @@ internal sealed class GroupMember(string id)
     /// <summary>Has sent SyncGroup for the generation waiting for its assignment.</summary>
     public bool Synced { get; set; }
 
-    /// <summary>The member's parked JoinGroup call, if one is waiting.</summary>
-    public TaskCompletionSource<JoinGroupResult>? JoinWaiter { get; set; }
+    /// <summary>The ticket of the member's parked JoinGroup call, if one is waiting.</summary>
+    public long? JoinTicket { get; set; }
 
-    /// <summary>The member's parked SyncGroup call, if one is waiting for the leader.</summary>
-    public TaskCompletionSource<SyncGroupResult>? SyncWaiter { get; set; }
+    /// <summary>The ticket of the member's parked SyncGroup call, if one is waiting for the leader.</summary>
+    public long? SyncTicket { get; set; }
 
     /// <summary>This generation's assignment from the leader; empty until it arrives.</summary>
     public ReadOnlyMemory<byte> Assignment { get; set; }
 
     /// <summary>A member with a parked call is alive however long the call waits (Kafka does the same).</summary>
-    public bool IsWaiting => JoinWaiter is not null || SyncWaiter is not null;
+    public bool IsWaiting => JoinTicket is not null || SyncTicket is not null;
 
     public bool Supports(string protocol) => Protocols.Any(p => p.Name == protocol);
 
