@@ -15,7 +15,7 @@ public sealed class SiloLoggingTests : IDisposable
     {
         var lines = await StartupLinesAsync();
 
-        Assert.Contains(lines, l => l.StartsWith("info: Orka.Broker.Hosting.LogManagerLifecycle", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("info: Orka.Broker.Partitions.LogManagerLifecycle", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.StartsWith("info: Orleans", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.StartsWith("info: Microsoft", StringComparison.Ordinal));
     }
