@@ -200,13 +200,7 @@ internal sealed class RecordAccumulator(
     {
         if (chosen >= metadata.PartitionCount)
         {
-            // Reported off the lock, as a batch's outcome is.
-            var error = new OrkaException(OrkaErrorCode.UnknownTopicOrPartition, $"Topic {metadata.Name} has no partition {chosen} (it has {metadata.PartitionCount}).");
-            _ = Task.Run(() =>
-            {
-                new Waiter(sink, timestamp, callerState).Report(null, error);
-                pool.Release(size);
-            });
+            FailUnknownPartition(metadata, chosen, new Waiter(sink, timestamp, callerState), size);
             return;
         }
 
@@ -254,6 +248,21 @@ internal sealed class RecordAccumulator(
         {
             _ = LingerAsync(batches, batches.Generation);
         }
+    }
+
+    /// <summary>
+    /// Fails a record sent to a partition the topic does not have, off the lock as a batch's outcome
+    /// is. A method of its own: a lambda in <see cref="Append"/> capturing its parameters would cost a
+    /// closure object on every call, not only on this path.
+    /// </summary>
+    private void FailUnknownPartition(TopicMetadata metadata, int partition, Waiter waiter, int size)
+    {
+        var error = new OrkaException(OrkaErrorCode.UnknownTopicOrPartition, $"Topic {metadata.Name} has no partition {partition} (it has {metadata.PartitionCount}).");
+        _ = Task.Run(() =>
+        {
+            waiter.Report(null, error);
+            pool.Release(size);
+        });
     }
 
     private PartitionBatches BatchesFor(ProducerTopic state, string topic, int partition)
