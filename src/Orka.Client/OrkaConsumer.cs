@@ -234,10 +234,10 @@ public sealed class OrkaConsumer : IAsyncDisposable
         CommitAsync(_subscriptions.CurrentOffsets(), cancellationToken);
 
     /// <summary>Commits the given offsets (the next offset to read, per partition), with optional metadata each.</summary>
-    public Task CommitAsync(IEnumerable<CommittedOffset> offsets, CancellationToken cancellationToken = default)
+    public async Task CommitAsync(IEnumerable<CommittedOffset> offsets, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(offsets);
-        return _coordinator.CommitAsync(offsets.ToImmutableArray(), cancellationToken);
+        await _coordinator.CommitAsync(offsets.ToImmutableArray(), cancellationToken);
     }
 
     /// <summary>

@@ -57,9 +57,6 @@ public sealed class OrkaProducer : IAsyncDisposable
     /// <summary>Bytes currently held by accepted records (for tests and diagnostics).</summary>
     internal long BufferedBytes => _pool.BufferedBytes;
 
-    /// <summary>Spare batch buffers kept for reuse (for tests).</summary>
-    internal int SpareBatches => _pool.SpareBatches;
-
     /// <summary>
     /// Produces a record given as arrays (a null array is a null key or value: a tombstone when the
     /// value is null) and completes when its batch is acknowledged. (A null array passed where a
