@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using Orka.Client.Consumer;
 
 namespace Orka.Client;
 
@@ -24,19 +26,18 @@ namespace Orka.Client;
 /// for records for longer than <see cref="ConsumerOptions.MaxPollInterval"/> is dropped from the group.</para>
 /// <para>Not thread-safe: one reader, and the other methods called from that reader's loop (or while
 /// it is not iterating). Dispose to leave the group at once rather than after the session timeout.</para>
+/// <para>A facade over its parts: <see cref="SubscriptionState"/> (assignment, positions, pauses,
+/// commit bookkeeping), <see cref="Fetcher"/> (fetches, fetched buffers, where partitions start, the
+/// read loop's wakeup) and <see cref="ConsumerCoordinator"/> (group membership, heartbeat, commits).
+/// The read loop itself (<see cref="ConsumeAsync"/>) is here: it turns those parts in order.</para>
 /// </remarks>
-public sealed partial class OrkaConsumer : IAsyncDisposable
+public sealed class OrkaConsumer : IAsyncDisposable
 {
     private readonly IClusterClient _client;
     private readonly ConsumerOptions _options;
-    private readonly TimeProvider _time;
-
-    // The partitions being read; in a group, this generation's assignment.
-    private readonly HashSet<TopicPartition> _assignment = [];
-    private readonly Dictionary<TopicPartition, long> _positions = [];
-    private readonly HashSet<TopicPartition> _paused = [];
-
-    private ImmutableArray<string> _subscription = [];
+    private readonly SubscriptionState _subscriptions = new();
+    private readonly Fetcher _fetcher;
+    private readonly ConsumerCoordinator _coordinator;
     private bool _disposed;
 
     /// <summary>Creates a consumer; it reads nothing until it is subscribed or assigned.</summary>
@@ -44,11 +45,14 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _options = options ?? new ConsumerOptions();
-        _time = time ?? TimeProvider.System;
+        time ??= TimeProvider.System;
         if (_options.GroupId is { } group)
         {
             Names.ValidateGroupId(group);
         }
+
+        _fetcher = new Fetcher(_client, _options, time, _subscriptions);
+        _coordinator = new ConsumerCoordinator(_client, _options, time, _subscriptions, _fetcher, this);
     }
 
     /// <summary>Called with every partition the group assigned this consumer, after each rebalance (not for <see cref="Assign"/>).</summary>
@@ -69,16 +73,22 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
     public Func<IReadOnlyCollection<TopicPartition>, Task>? PartitionsLost { get; set; }
 
     /// <summary>The partitions currently assigned to this consumer.</summary>
-    public IReadOnlyCollection<TopicPartition> Assignment => [.. _assignment];
+    public IReadOnlyCollection<TopicPartition> Assignment => [.. _subscriptions.Assignment];
 
     /// <summary>The topics this consumer subscribes to in its group (empty when it assigns partitions itself).</summary>
-    public IReadOnlyList<string> Subscription => _subscription;
+    public IReadOnlyList<string> Subscription => _subscriptions.Subscription;
 
     /// <summary>The partitions whose next offset is known, and that offset.</summary>
-    public IReadOnlyDictionary<TopicPartition, long> Positions => _positions;
+    public IReadOnlyDictionary<TopicPartition, long> Positions => _subscriptions.Positions;
 
     /// <summary>The partitions <see cref="Pause"/>d.</summary>
-    public IReadOnlyCollection<TopicPartition> Paused => [.. _paused];
+    public IReadOnlyCollection<TopicPartition> Paused => [.. _subscriptions.Paused];
+
+    /// <summary>This consumer's member id in its group; empty when it is not a member.</summary>
+    public string MemberId => _coordinator.MemberId;
+
+    /// <summary>The group generation this consumer's assignment belongs to; -1 when it is not a member.</summary>
+    public int GenerationId => _coordinator.GenerationId;
 
     /// <summary>
     /// Joins the group (<see cref="ConsumerOptions.GroupId"/>, required) to read <paramref name="topics"/>;
@@ -103,10 +113,10 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
             Names.ValidateTopicName(topic);
         }
 
-        if (!_subscription.SequenceEqual(list))
+        if (!_subscriptions.Subscription.SequenceEqual(list))
         {
-            _subscription = list;
-            RequestRejoin(fenced: false);
+            _subscriptions.Subscription = list;
+            _coordinator.RequestRejoin(fenced: false);
         }
     }
 
@@ -125,8 +135,8 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
             ArgumentOutOfRangeException.ThrowIfNegative(tp.Partition, nameof(partitions));
         }
 
-        _subscription = [];
-        StopGroupMembership();
+        _subscriptions.Subscription = [];
+        _coordinator.Stop();
         SetAssignment(list);
     }
 
@@ -141,25 +151,25 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
     public async Task UnsubscribeAsync()
     {
         await LeaveGroupAsync();
-        _subscription = [];
+        _subscriptions.Subscription = [];
         SetAssignment([]);
     }
 
     /// <summary>The next offset <see cref="ConsumeAsync"/> will deliver from <paramref name="partition"/>; -1 until known.</summary>
-    public long Position(TopicPartition partition) => _positions.GetValueOrDefault(partition, -1);
+    public long Position(TopicPartition partition) => _subscriptions.Positions.GetValueOrDefault(partition, -1);
 
     /// <summary>Moves the next offset of an assigned partition; records already fetched past it are dropped.</summary>
     public void Seek(TopicPartition partition, long offset)
     {
-        if (!_assignment.Contains(partition))
+        if (!_subscriptions.Assignment.Contains(partition))
         {
             throw new ArgumentException($"Partition {partition} is not assigned to this consumer.", nameof(partition));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        _positions[partition] = offset;
-        DropBuffered(partition);
-        Wake();
+        _subscriptions.Positions[partition] = offset;
+        _fetcher.Drop(partition);
+        _fetcher.Wake();
     }
 
     /// <summary>Stops delivering (and fetching) the given assigned partitions until <see cref="Resume"/>; they stay assigned.</summary>
@@ -167,13 +177,13 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
     {
         foreach (var tp in partitions)
         {
-            if (!_assignment.Contains(tp))
+            if (!_subscriptions.Assignment.Contains(tp))
             {
                 throw new ArgumentException($"Partition {tp} is not assigned to this consumer.", nameof(partitions));
             }
 
-            _paused.Add(tp);
-            StopDraining(tp);
+            _subscriptions.Paused.Add(tp);
+            _fetcher.StopDraining(tp);
         }
     }
 
@@ -182,14 +192,14 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
     {
         foreach (var tp in partitions)
         {
-            if (_paused.Remove(tp) && _buffers.ContainsKey(tp))
+            if (_subscriptions.Paused.Remove(tp))
             {
                 // Its fetched records were passed over while paused.
-                _ready.Enqueue(tp);
+                _fetcher.Resume(tp);
             }
         }
 
-        Wake();
+        _fetcher.Wake();
     }
 
     /// <summary>
@@ -206,7 +216,7 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
         catch (Exception e) when (e is OrkaException or ObjectDisposedException or TimeoutException or OrleansException or OperationCanceledException)
         {
             // Leaving is a courtesy that speeds up the rebalance; the session timeout does the same job.
-            StopGroupMembership();
+            _coordinator.Stop();
         }
         finally
         {
@@ -214,22 +224,119 @@ public sealed partial class OrkaConsumer : IAsyncDisposable
         }
     }
 
-    /// <summary>Replaces the assignment: positions and buffered records of partitions no longer assigned are dropped.</summary>
-    private void SetAssignment(IEnumerable<TopicPartition> partitions)
-    {
-        var next = partitions.ToHashSet();
-        foreach (var gone in _assignment.Where(tp => !next.Contains(tp)).ToList())
-        {
-            _assignment.Remove(gone);
-            _positions.Remove(gone);
-            _paused.Remove(gone);
-            _lastCommitted.Remove(gone);
-            DropBuffered(gone);
-        }
+    /// <summary>
+    /// Commits the current positions (every record delivered so far counts as processed). In a group
+    /// the commit carries this member's generation: during or after a rebalance it fails with
+    /// REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID and the records after the last
+    /// commit are delivered again, to whoever owns the partition next. Does nothing without a group id.
+    /// </summary>
+    public Task CommitAsync(CancellationToken cancellationToken = default) =>
+        CommitAsync(_subscriptions.CurrentOffsets(), cancellationToken);
 
-        _assignment.UnionWith(next);
-        Wake();
+    /// <summary>Commits the given offsets (the next offset to read, per partition), with optional metadata each.</summary>
+    public async Task CommitAsync(IEnumerable<CommittedOffset> offsets, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(offsets);
+        await _coordinator.CommitAsync(offsets.ToImmutableArray(), cancellationToken);
     }
 
-    private IConsumerGroupGrain Group() => _client.GetGrain<IConsumerGroupGrain>(_options.GroupId!);
+    /// <summary>
+    /// Records from the assigned (or subscribed) partitions until <paramref name="cancellationToken"/>
+    /// fires. Joins the group and handles rebalances between records. When the enumeration ends,
+    /// auto-commit commits what the application moved past.
+    /// </summary>
+    public async IAsyncEnumerable<ConsumeResult> ConsumeAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        // Cancellation, like a completed fetch, wakes the loop (checked at the top of each turn).
+        using var cancelled = cancellationToken.Register(static f => ((Fetcher)f!).Wake(), _fetcher);
+        var autoCommits = _options.EnableAutoCommit && _options.GroupId is not null;
+        _coordinator.ResetAutoCommitTimer();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                // The application asked for the next record: the previous one is processed.
+                _subscriptions.InFlight = null;
+                if (!_subscriptions.Subscription.IsEmpty)
+                {
+                    await _coordinator.CheckMetadataAsync();
+                    if (!await TryEnsureGroupMembershipAsync(cancellationToken))
+                    {
+                        yield break;
+                    }
+                }
+
+                // Without a group there is nothing to commit: no clock read per record then.
+                if (autoCommits && _coordinator.AutoCommitDue)
+                {
+                    await _coordinator.AutoCommitAsync();
+                }
+
+                if (_fetcher.TryTake(out var record))
+                {
+                    _subscriptions.Positions[record.Partition] = record.Offset + 1;
+                    _subscriptions.InFlight = (record.Partition, record.Offset);
+                    yield return record;
+                    continue;
+                }
+
+                await _fetcher.InitializePositionsAsync();
+                _fetcher.StartFetches();
+                var wakeup = _fetcher.Wakeup;
+
+                // Every fetch wakes the loop when it completes, so a consumer that is caught up waits
+                // on one task per turn: no list of tasks and no WhenAny per fetch.
+                if (autoCommits)
+                {
+                    await Task.WhenAny(wakeup, _coordinator.DelayUntilAutoCommit());
+                }
+                else
+                {
+                    await wakeup;
+                }
+
+                _fetcher.Rearm();
+                await _fetcher.CollectFetchesAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            if (_options.EnableAutoCommit && !_disposed)
+            {
+                await _coordinator.AutoCommitAsync();
+            }
+        }
+    }
+
+    /// <summary>Test hook: the member stops heartbeating (as a hung process would) until disposed.</summary>
+    internal void FreezeHeartbeat() => _coordinator.FreezeHeartbeat();
+
+    /// <summary>Replaces the assignment: positions and fetched records of partitions no longer assigned are dropped.</summary>
+    internal void SetAssignment(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (var gone in _subscriptions.SetAssignment(partitions))
+        {
+            _fetcher.Drop(gone);
+        }
+
+        _fetcher.Wake();
+    }
+
+    /// <summary>False when the enumeration was cancelled while the consumer (re)joined its group.</summary>
+    private async Task<bool> TryEnsureGroupMembershipAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _coordinator.EnsureGroupMembershipAsync(cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Auto-commits, stops the heartbeat and leaves the group (nothing once disposed).</summary>
+    private Task LeaveGroupAsync() => _disposed ? Task.CompletedTask : _coordinator.LeaveAsync();
 }

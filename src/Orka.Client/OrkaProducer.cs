@@ -1,3 +1,4 @@
+using Orka.Client.Producer;
 using Orka.Records;
 
 namespace Orka.Client;
@@ -21,27 +22,40 @@ namespace Orka.Client;
 /// the waiting records (copies) pile up beside the buffer, so such loops should await
 /// <see cref="EnqueueAsync(string, ReadOnlyMemory{byte}?, ReadOnlyMemory{byte}?, IReadOnlyList{RecordHeader}?, DateTimeOffset?, CancellationToken)"/>.</para>
 /// <para>Thread-safe. Dispose flushes: every record produced before it is delivered or failed.</para>
+/// <para>A facade over its parts, which share one lock (owned here, guarding all their state):
+/// <see cref="RecordAccumulator"/> (partitioning, batches, linger), <see cref="Sender"/> (one call per
+/// batch, chained per partition, retries, outcomes) and <see cref="BufferPool"/> (the memory bound,
+/// records waiting for space, spare batch buffers). The common path takes the lock once per record
+/// and allocates nothing: see <see cref="RecordAccumulator.TryAppend"/>.</para>
 /// </remarks>
-public sealed partial class OrkaProducer : IAsyncDisposable
+public sealed class OrkaProducer : IAsyncDisposable
 {
-    private readonly IClusterClient _client;
     private readonly ProducerOptions _options;
-    private readonly SemaphoreSlim _inFlight;
-    private readonly Lock _lock = new();
-    private bool _disposed;
+    private readonly BufferPool _pool;
+    private readonly RecordAccumulator _accumulator;
 
     /// <summary>A producer over a connected Orleans client; <paramref name="options"/> default to <see cref="ProducerOptions"/>'s defaults.</summary>
     public OrkaProducer(IClusterClient client, ProducerOptions? options = null)
+        : this(new OrleansProducerCluster(client), options, TimeProvider.System, Random.Shared)
     {
-        _client = client;
+    }
+
+    /// <summary>A producer over any <paramref name="cluster"/>, with the clock for linger, retries and MaxBlock and the source of sticky partitions.</summary>
+    internal OrkaProducer(IProducerCluster cluster, ProducerOptions? options, TimeProvider time, Random random)
+    {
         _options = options ?? new ProducerOptions();
         if (_options.BufferMemory <= 0 || _options.BatchSize <= 0 || _options.MaxInFlightBatches <= 0)
         {
             throw new ArgumentException("BufferMemory, BatchSize and MaxInFlightBatches must be positive.", nameof(options));
         }
 
-        _inFlight = new SemaphoreSlim(_options.MaxInFlightBatches);
+        var sync = new Lock();
+        _pool = new BufferPool(_options, sync, time, record => _accumulator!.Accept(record));
+        _accumulator = new RecordAccumulator(_options, sync, _pool, new Sender(_options, cluster, _pool, sync, time), cluster, time, random);
     }
+
+    /// <summary>Bytes currently held by accepted records (for tests and diagnostics).</summary>
+    internal long BufferedBytes => _pool.BufferedBytes;
 
     /// <summary>
     /// Produces a record given as arrays (a null array is a null key or value: a tombstone when the
@@ -72,7 +86,7 @@ public sealed partial class OrkaProducer : IAsyncDisposable
         var sink = new TaskSink();
         if (!TryAppendNow(topic, -1, key, value, headers, timestamp, sink, 0, out var size, out var stamp))
         {
-            _ = ReserveAndAccept(new QueuedRecord(topic, key, value, headers, stamp, size) { Delivery = sink }, cancellationToken);
+            _ = _pool.ReserveAndAccept(new QueuedRecord(topic, key, value, headers, stamp, size) { Delivery = sink }, cancellationToken);
         }
 
         return sink.Task;
@@ -96,7 +110,7 @@ public sealed partial class OrkaProducer : IAsyncDisposable
             return ValueTask.FromResult(sink.Task);
         }
 
-        var accepted = ReserveAndAccept(new QueuedRecord(topic, key, value, headers, stamp, size) { Delivery = sink }, cancellationToken);
+        var accepted = _pool.ReserveAndAccept(new QueuedRecord(topic, key, value, headers, stamp, size) { Delivery = sink }, cancellationToken);
         return accepted.IsCompletedSuccessfully && accepted.Result
             ? ValueTask.FromResult(sink.Task)
             : new ValueTask<Task<DeliveryResult>>(WhenAcceptedAsync(accepted, sink.Task));
@@ -173,7 +187,7 @@ public sealed partial class OrkaProducer : IAsyncDisposable
         }
 
         // Only a record that has to wait (for buffer space or its topic's metadata) gets an object of its own.
-        var accepted = ReserveAndAccept(new QueuedRecord(topic, key, value, headers, stamp, size) { Delivery = new CallbackSink(handler, state), Partition = partition }, cancellationToken);
+        var accepted = _pool.ReserveAndAccept(new QueuedRecord(topic, key, value, headers, stamp, size) { Delivery = new CallbackSink(handler, state), Partition = partition }, cancellationToken);
         return accepted.IsCompletedSuccessfully && accepted.Result
             ? ValueTask.CompletedTask
             : new ValueTask(WhenAcceptedAsync(accepted, cancellationToken));
@@ -195,46 +209,15 @@ public sealed partial class OrkaProducer : IAsyncDisposable
     /// </summary>
     public async Task FlushAsync()
     {
-        // Records in batches (sent or not) are covered by the partitions' tails: the first round
-        // below sends every partial batch and awaits each partition's last one, and a batch finishes
-        // only after its partition's previous one. These are the records not in a batch yet: waiting
-        // for buffer space or for their topic's metadata.
-        List<IDeliverySink> produced;
-        lock (_lock)
-        {
-            produced =
-            [
-                .. _blocked.Select(b => b.Record.Delivery),
-                .. _topics.Values.SelectMany(t => t.Waiting).Select(r => r.Delivery),
-            ];
-        }
-
+        // Records in batches (sent or not) are covered by the partitions' tails: each round seals
+        // every partial batch and awaits each partition's last one, and a batch finishes only after
+        // its partition's previous one. These are the records not in a batch yet.
+        var produced = _accumulator.UnbatchedDeliveries();
         while (true)
         {
             // Records still waiting for their topic's metadata are part of what must be flushed.
-            List<Task> loading;
-            lock (_lock)
-            {
-                loading = _topics.Values.Select(t => t.Loading).ToList();
-            }
-
-            await Task.WhenAll(loading).ConfigureAwait(false);
-
-            List<Task> tails;
-            lock (_lock)
-            {
-                foreach (var acc in _accumulators)
-                {
-                    if (acc.Buffer.Waiters.Count > 0)
-                    {
-                        DrainAndSend(acc, force: true);
-                    }
-                }
-
-                tails = _accumulators.Select(a => a.Tail).ToList();
-            }
-
-            await Task.WhenAll(tails).ConfigureAwait(false);
+            await Task.WhenAll(_accumulator.MetadataLoads()).ConfigureAwait(false);
+            await Task.WhenAll(_accumulator.SealAll()).ConfigureAwait(false);
 
             // Acknowledgements free buffer space, which lets records that waited for it in: those
             // are now in batches, so go round again until everything produced before the call is done.
@@ -249,16 +232,12 @@ public sealed partial class OrkaProducer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await FlushAsync().ConfigureAwait(false);
-        lock (_lock)
-        {
-            _disposed = true;
-        }
+        _pool.Close();
     }
 
     /// <summary>
-    /// The common case, with no allocation per record: nothing waits for buffer space, the topic's
-    /// metadata is known and the record fits, so it is encoded into its partition's batch at once
-    /// under the lock. False when the record has to take the queued path (<see cref="ReserveAndAccept"/>),
+    /// The common case, with no allocation per record (<see cref="RecordAccumulator.TryAppend"/>).
+    /// False when the record has to take the queued path (<see cref="BufferPool.ReserveAndAccept"/>),
     /// with the size it counts against the buffer and its timestamp for that path. Validates the
     /// record either way: throws for a bad topic name, a record the buffer can never hold, or a
     /// disposed producer.
@@ -269,27 +248,15 @@ public sealed partial class OrkaProducer : IAsyncDisposable
     {
         size = CheckedSize(key, value, headers);
         stamp = Stamp(timestamp);
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var state = StateFor(topic);
-            if (_blocked.Count != 0 || state.Metadata is not { } metadata || state.Waiting.Count != 0 || _bufferedBytes + size > _options.BufferMemory)
-            {
-                return false;
-            }
-
-            _bufferedBytes += size;
-            Enqueue(state, metadata, partition, key, value, headers, stamp, size, sink, callerState);
-            return true;
-        }
+        return _accumulator.TryAppend(topic, partition, key, value, headers, stamp, size, sink, callerState);
     }
 
     private static long Stamp(DateTimeOffset? timestamp) => (timestamp ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds();
 
-    /// <summary>What the record counts against the buffer (<see cref="EstimateSize"/>); throws when the buffer can never hold it.</summary>
+    /// <summary>What the record counts against the buffer (<see cref="QueuedRecord.EstimateSize"/>); throws when the buffer can never hold it.</summary>
     private int CheckedSize(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers)
     {
-        var size = EstimateSize(key, value, headers);
+        var size = QueuedRecord.EstimateSize(key, value, headers);
         return size <= _options.BufferMemory
             ? size
             : throw new OrkaException(

@@ -1,7 +1,6 @@
 using System.Text;
-using Orka.Client;
 
-namespace Orka.Broker.Tests;
+namespace Orka.Client.Tests;
 
 public sealed class Murmur2PartitionerTests
 {
