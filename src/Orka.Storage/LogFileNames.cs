@@ -29,6 +29,7 @@ internal static class LogFileNames
     public const string PartitionMetadata = "partition.metadata";
     public const string RecoveryPointCheckpoint = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpoint = "log-start-offset-checkpoint";
+    public const string LeaderEpochCheckpoint = "leader-epoch-checkpoint";
     public const string CleanShutdownMarker = ".clean-shutdown";
     public const string LockFile = ".lock";
 
